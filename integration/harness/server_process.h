@@ -1,0 +1,50 @@
+#pragma once
+// Starts a real server binary on a free loopback port for a test and stops it
+// afterwards. The binary is erdtree-server unless ERDTREE_SERVER_BIN names
+// another one (for example /usr/bin/redis-server, to check that a test's
+// expectations are what Redis itself replies).
+#include <string>
+#include <vector>
+
+namespace erdtree::itest {
+
+class ServerProcess {
+ public:
+  // extraArgs are appended as given, e.g. {"--maxclients", "50"}.
+  explicit ServerProcess(std::vector<std::string> extraArgs = {});
+  ~ServerProcess();  // stop() and remove the temporary directory
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  // Forks and execs the binary with --port P --bind 127.0.0.1 --dir TMP plus
+  // extraArgs (and --save "" --appendonly no when the binary is redis-server);
+  // returns once PING is answered. Throws std::runtime_error (with the server's
+  // log) if it exits or does not answer within 10 s.
+  void start();
+  // SIGTERM, wait up to 10 s, then SIGKILL. Returns the exit status as given by
+  // waitpid (or -1 if it was not running). Safe to call twice.
+  int stop();
+  // SIGKILL without waiting for a clean shutdown (crash simulation).
+  void kill9();
+  bool running() const;
+  // Waits for the process to exit on its own (e.g. after SHUTDOWN) up to
+  // timeoutMs; returns true if it exited.
+  bool waitExit(int timeoutMs);
+
+  int port() const { return port_; }
+  const std::string& dir() const { return dir_; }
+  std::string log() const;            // stdout+stderr of the server so far
+  bool isRedis() const;               // the binary under test is redis-server
+  static std::string binaryPath();    // ERDTREE_SERVER_BIN or the built erdtree-server
+
+ private:
+  std::vector<std::string> extraArgs_;
+  std::string dir_;
+  int port_ = 0;
+  int pid_ = -1;
+};
+
+// A free TCP port on 127.0.0.1 (bind to port 0 and read it back).
+int pickFreePort();
+
+}  // namespace erdtree::itest
