@@ -1,0 +1,106 @@
+#pragma once
+// Reply writer: appends RESP2 replies to a connection's output buffer.
+//
+// A Writer is a thin, non-owning handle made per batch of commands
+// (`Writer out(conn.output())`); the string must outlive it. Every call is
+// one append of bytes composed on the stack, so nothing is allocated beyond
+// the output string's own (geometric) growth.
+//
+// RESP3 hooks: mapHeader/setHeader/null and the double reply exist so that
+// handlers already say what they mean. protocol() records the client's
+// version, but today every reply is RESP2 whatever it says (a map is an array
+// of 2n, a set an array, null is $-1, a double a bulk string); switching on
+// protocol() here is the only change RESP3 will need in handlers' output.
+//
+// error() and simple() turn CR/LF inside the text into spaces, as Redis does
+// for formatted errors, so a message can never break the stream.
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "erdtree/util/numbers.h"
+
+namespace erdtree::resp {
+
+class Writer {
+ public:
+  explicit Writer(std::string& out, int protocol = 2) : out_(out), protocol_(protocol) {}
+
+  int protocol() const { return protocol_; }
+  void setProtocol(int protocol) { protocol_ = protocol; }
+
+  // "+text\r\n"
+  void simple(std::string_view text) { line('+', text); }
+  // "-message\r\n"; message carries its own prefix ("ERR ...", "WRONGTYPE ...").
+  // A leading '-' in message is not doubled.
+  void error(std::string_view message) {
+    if (!message.empty() && message.front() == '-') message.remove_prefix(1);
+    line('-', message);
+  }
+  void ok() { out_.append("+OK\r\n", 5); }
+  // ":v\r\n"
+  void integer(int64_t v) { header(':', v); }
+  // "$len\r\nbytes\r\n"
+  void bulk(std::string_view bytes) {
+    header('$', static_cast<int64_t>(bytes.size()));
+    out_.append(bytes.data(), bytes.size());
+    out_.append("\r\n", 2);
+  }
+  // The decimal form of v as a bulk string.
+  void bulkInt(int64_t v) {
+    char digits[24];
+    size_t n = util::formatInt64(v, digits);
+    bulk(std::string_view(digits, n));
+  }
+  // Redis 7.0 RESP2 double: bulk of "%.17g", infinities as "inf" / "-inf".
+  void doubleBulk(double d) {
+    if (std::isinf(d)) return bulk(d > 0 ? "inf" : "-inf");
+    char buf[64];
+    int n = std::snprintf(buf, sizeof buf, "%.17g", d);
+    bulk(std::string_view(buf, static_cast<size_t>(n)));
+  }
+  void nullBulk() { out_.append("$-1\r\n", 5); }
+  void arrayHeader(size_t n) { header('*', static_cast<int64_t>(n)); }
+  void nullArray() { out_.append("*-1\r\n", 5); }
+
+  // RESP3 hooks (RESP2 encodings today, see above).
+  void mapHeader(size_t pairs) { arrayHeader(pairs * 2); }
+  void setHeader(size_t n) { arrayHeader(n); }
+  void null() { nullBulk(); }
+
+  // Pre-encoded protocol bytes, appended as they are.
+  void raw(std::string_view bytes) { out_.append(bytes.data(), bytes.size()); }
+  // Bytes in the output buffer (not only those this Writer appended).
+  size_t size() const { return out_.size(); }
+  std::string& buffer() { return out_; }
+
+ private:
+  void header(char type, int64_t v) {
+    char buf[32];
+    buf[0] = type;
+    size_t n = 1 + util::formatInt64(v, buf + 1);
+    buf[n++] = '\r';
+    buf[n++] = '\n';
+    out_.append(buf, n);
+  }
+  void line(char type, std::string_view text) {
+    const size_t start = out_.size();
+    out_.push_back(type);
+    out_.append(text.data(), text.size());
+    if (!text.empty() && (std::memchr(text.data(), '\r', text.size()) != nullptr ||
+                          std::memchr(text.data(), '\n', text.size()) != nullptr)) {
+      for (size_t i = start + 1; i < out_.size(); ++i)
+        if (out_[i] == '\r' || out_[i] == '\n') out_[i] = ' ';
+    }
+    out_.append("\r\n", 2);
+  }
+
+  std::string& out_;
+  int protocol_;
+};
+
+}  // namespace erdtree::resp
