@@ -1,0 +1,54 @@
+#pragma once
+// Configuration: defaults from the embedded conf/erdtree.toml, then an optional
+// TOML file (--config FILE), then --name value flags, then CONFIG SET at run
+// time. Names are Redis's, so CONFIG GET/SET and redis-server style flags mean
+// what a Redis user expects.
+#include <functional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "erdtree/config/settings.h"
+
+namespace erdtree::config {
+
+class Config {
+ public:
+  Config();
+
+  const Settings& settings() const { return settings_; }
+  Settings& mutableSettings() { return settings_; }
+
+  // Loads TOML text (tables [server] [aof] [limits] [memory] [replication]).
+  // Returns "" on success or a message naming the offending setting.
+  std::string loadTomlText(const std::string& text, const std::string& sourceName);
+  std::string loadTomlFile(const std::string& path);
+  // Parses argv as redis-server does: an optional leading config file path,
+  // `--config FILE`, and `--name value [value...]` pairs. "" on success.
+  std::string applyCommandLine(int argc, char** argv);
+
+  // CONFIG SET semantics; startup=true also allows immutable settings.
+  // Returns "" on success or the reason (Redis's wording, without prefix).
+  std::string set(std::string_view name, std::string_view value, bool startup);
+  // CONFIG GET semantics: every setting whose name matches the glob, in table
+  // order, each name once.
+  std::vector<std::pair<std::string, std::string>> get(std::string_view pattern) const;
+  bool known(std::string_view name) const;
+
+  // Called after a successful run-time change of `name`.
+  using Listener = std::function<void(std::string_view name)>;
+  void onChange(Listener listener) { listeners_.push_back(std::move(listener)); }
+
+  const std::string& configFile() const { return configFile_; }
+
+ private:
+  Settings settings_;
+  std::string configFile_;
+  std::vector<Listener> listeners_;
+};
+
+// The text of conf/erdtree.toml, embedded at build time.
+std::string_view embeddedDefaultConfig();
+
+}  // namespace erdtree::config

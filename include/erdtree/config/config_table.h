@@ -1,0 +1,27 @@
+#pragma once
+// One descriptor per setting: its Redis name, TOML table, whether CONFIG SET
+// may change it, and how to parse/format it against a Settings field.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "erdtree/config/settings.h"
+
+namespace erdtree::config {
+
+struct SettingDescriptor {
+  std::string_view name;
+  std::string_view table;       // TOML table the setting lives in
+  bool mutableAtRuntime;
+  // Returns "" or an error (Redis's CONFIG SET wording).
+  std::string (*parse)(Settings&, std::string_view value);
+  std::string (*format)(const Settings&);
+};
+
+const std::vector<SettingDescriptor>& settingDescriptors();
+const SettingDescriptor* findSetting(std::string_view name);  // case-insensitive
+
+// Redis memory units: 1k=1000, 1kb=1024, m/mb, g/gb; plain bytes otherwise.
+bool parseMemory(std::string_view text, uint64_t& out);
+
+}  // namespace erdtree::config

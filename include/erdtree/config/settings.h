@@ -1,0 +1,54 @@
+#pragma once
+// Every tunable of the server as a typed field, so the hot path reads a plain
+// member instead of looking a name up. Names in comments are the Redis setting
+// names the descriptor table (config_table.cpp) maps to these fields.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace erdtree::config {
+
+struct OutputBufferLimit {
+  uint64_t hardBytes = 0;    // disconnect at once above this (0 = no limit)
+  uint64_t softBytes = 0;    // disconnect if above this for softSeconds
+  int64_t softSeconds = 0;
+};
+
+struct Settings {
+  // [server]
+  std::vector<std::string> bind{"127.0.0.1"};  // bind (space separated)
+  int64_t port = 6379;                          // port
+  int64_t tcpBacklog = 511;                     // tcp-backlog
+  int64_t timeoutSeconds = 0;                   // timeout (idle clients; 0 = never)
+  int64_t tcpKeepalive = 300;                   // tcp-keepalive (seconds)
+  int64_t databases = 16;                       // databases
+  int64_t maxclients = 10000;                   // maxclients
+  std::string requirepass;                      // requirepass
+  std::string dir = "./data";                   // dir
+  std::string loglevel = "notice";              // loglevel
+  std::string logfile;                          // logfile ("" = stdout)
+  std::string pidfile;                          // pidfile
+  int64_t hz = 10;                              // hz (cron frequency)
+  bool daemonize = false;                       // daemonize (accepted, must stay no)
+  bool protectedMode = true;                    // protected-mode (loopback-only default)
+  std::string save;                             // save (snapshot rules, issue 4)
+  std::string dbfilename = "dump.rdb";          // dbfilename
+  // [aof]
+  bool appendonly = false;                      // appendonly
+  std::string appendfsync = "everysec";         // appendfsync
+  std::string appendfilename = "appendonly.aof";// appendfilename
+  std::string appenddirname = "appendonlydir";  // appenddirname
+  // [limits]
+  uint64_t protoMaxBulkLen = 512ull << 20;          // proto-max-bulk-len
+  uint64_t clientQueryBufferLimit = 1ull << 30;     // client-query-buffer-limit
+  OutputBufferLimit outputLimitNormal{};            // client-output-buffer-limit normal
+  OutputBufferLimit outputLimitReplica{256ull << 20, 64ull << 20, 60};
+  OutputBufferLimit outputLimitPubsub{32ull << 20, 8ull << 20, 60};
+  // [memory]
+  uint64_t maxmemory = 0;                       // maxmemory
+  std::string maxmemoryPolicy = "noeviction";   // maxmemory-policy
+  int64_t maxmemorySamples = 5;                 // maxmemory-samples
+  int64_t activeExpireEffort = 1;               // active-expire-effort (1..10)
+};
+
+}  // namespace erdtree::config

@@ -1,0 +1,130 @@
+#include "erdtree/config/config.h"
+
+#include <fstream>
+#include <sstream>
+#include <toml.hpp>
+
+#include "erdtree/config/config_table.h"
+#include "erdtree/util/glob.h"
+
+namespace erdtree::config {
+namespace {
+
+// A TOML value as the text CONFIG SET would receive.
+bool tomlToText(const toml::value& v, std::string& out) {
+  if (v.is_string()) {
+    out = v.as_string().str;
+  } else if (v.is_integer()) {
+    out = std::to_string(v.as_integer());
+  } else if (v.is_boolean()) {
+    out = v.as_boolean() ? "yes" : "no";
+  } else if (v.is_array()) {
+    out.clear();
+    for (const auto& item : v.as_array()) {
+      std::string part;
+      if (!tomlToText(item, part)) return false;
+      if (!out.empty()) out += ' ';
+      out += part;
+    }
+  } else {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Config::Config() {
+  std::string err = loadTomlText(std::string(embeddedDefaultConfig()), "embedded conf/erdtree.toml");
+  if (!err.empty()) throw std::runtime_error(err);  // a broken embedded file is a build bug
+}
+
+std::string Config::loadTomlText(const std::string& text, const std::string& sourceName) {
+  toml::value root;
+  try {
+    std::istringstream in(text);
+    root = toml::parse(in, sourceName);
+  } catch (const std::exception& e) {
+    return std::string("cannot parse ") + sourceName + ": " + e.what();
+  }
+  if (!root.is_table()) return sourceName + ": not a TOML table";
+  for (const auto& [tableName, tableValue] : root.as_table()) {
+    if (!tableValue.is_table()) return sourceName + ": setting '" + tableName + "' must be inside a table such as [server]";
+    for (const auto& [key, value] : tableValue.as_table()) {
+      const SettingDescriptor* d = findSetting(key);
+      if (d == nullptr) return sourceName + ": unknown setting '" + key + "' in [" + tableName + "]";
+      if (d->table != tableName)
+        return sourceName + ": setting '" + key + "' belongs in [" + std::string(d->table) + "], not [" + tableName + "]";
+      std::string text;
+      if (!tomlToText(value, text)) return sourceName + ": setting '" + key + "' has an unsupported value type";
+      std::string err = d->parse(settings_, text);
+      if (!err.empty()) return sourceName + ": bad value for '" + key + "': " + err;
+    }
+  }
+  return "";
+}
+
+std::string Config::loadTomlFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return "cannot open config file '" + path + "'";
+  std::stringstream ss;
+  ss << in.rdbuf();
+  configFile_ = path;
+  return loadTomlText(ss.str(), path);
+}
+
+std::string Config::applyCommandLine(int argc, char** argv) {
+  int i = 1;
+  // redis-server style: the first argument may be the configuration file.
+  if (i < argc && std::string_view(argv[i]).rfind("--", 0) != 0) {
+    std::string err = loadTomlFile(argv[i]);
+    if (!err.empty()) return err;
+    ++i;
+  }
+  while (i < argc) {
+    std::string_view flag(argv[i]);
+    if (flag.rfind("--", 0) != 0 || flag.size() == 2) return "unexpected argument '" + std::string(flag) + "'";
+    std::string name(flag.substr(2));
+    ++i;
+    // Values run to the next --flag; several words are joined as redis-server does.
+    std::string value;
+    int words = 0;
+    while (i < argc && std::string_view(argv[i]).rfind("--", 0) != 0) {
+      if (words++ > 0) value += ' ';
+      value += argv[i++];
+    }
+    if (name == "config") {
+      if (words != 1) return "--config needs exactly one file name";
+      std::string err = loadTomlFile(value);
+      if (!err.empty()) return err;
+      continue;
+    }
+    if (findSetting(name) == nullptr) return "unknown setting '" + name + "'";
+    if (words == 0) return "setting '" + name + "' needs a value";
+    std::string err = set(name, value, true);
+    if (!err.empty()) return "bad value for '" + name + "': " + err;
+  }
+  return "";
+}
+
+std::string Config::set(std::string_view name, std::string_view value, bool startup) {
+  const SettingDescriptor* d = findSetting(name);
+  if (d == nullptr) return "unknown";
+  if (!startup && !d->mutableAtRuntime) return "can't set immutable config";
+  std::string err = d->parse(settings_, value);
+  if (!err.empty()) return err;
+  if (!startup)
+    for (const auto& l : listeners_) l(d->name);
+  return "";
+}
+
+std::vector<std::pair<std::string, std::string>> Config::get(std::string_view pattern) const {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& d : settingDescriptors())
+    if (util::globMatch(pattern, d.name, true)) out.emplace_back(std::string(d.name), d.format(settings_));
+  return out;
+}
+
+bool Config::known(std::string_view name) const { return findSetting(name) != nullptr; }
+
+}  // namespace erdtree::config

@@ -1,0 +1,255 @@
+#include "erdtree/config/config_table.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstring>
+#include <string>
+
+#include "erdtree/util/numbers.h"
+
+namespace erdtree::config {
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+template <auto Member, int64_t Min, int64_t Max>
+std::string parseInt(Settings& s, std::string_view v) {
+  auto n = util::parseInt64(v);
+  if (!n) return "argument couldn't be parsed into an integer";
+  if (*n < Min || *n > Max)
+    return "argument must be between " + std::to_string(Min) + " and " + std::to_string(Max) + " inclusive";
+  s.*Member = *n;
+  return "";
+}
+
+template <auto Member>
+std::string formatInt(const Settings& s) {
+  return std::to_string(s.*Member);
+}
+
+template <auto Member, uint64_t Min = 0, uint64_t Max = UINT64_MAX>
+std::string parseMem(Settings& s, std::string_view v) {
+  uint64_t n = 0;
+  if (!parseMemory(v, n)) return "argument must be a memory value";
+  if (n < Min || n > Max)
+    return "argument must be between " + std::to_string(Min) + " and " + std::to_string(Max) + " inclusive";
+  s.*Member = n;
+  return "";
+}
+
+template <auto Member>
+std::string formatMem(const Settings& s) {
+  return std::to_string(s.*Member);
+}
+
+template <auto Member>
+std::string parseBool(Settings& s, std::string_view v) {
+  std::string l = lower(v);
+  if (l == "yes") s.*Member = true;
+  else if (l == "no") s.*Member = false;
+  else return "argument must be 'yes' or 'no'";
+  return "";
+}
+
+template <auto Member>
+std::string formatBool(const Settings& s) {
+  return s.*Member ? "yes" : "no";
+}
+
+template <auto Member>
+std::string parseString(Settings& s, std::string_view v) {
+  s.*Member = std::string(v);
+  return "";
+}
+
+template <auto Member>
+std::string formatString(const Settings& s) {
+  return s.*Member;
+}
+
+std::string parseEnum(std::string& field, std::string_view v, std::initializer_list<std::string_view> allowed) {
+  std::string l = lower(v);
+  for (auto a : allowed) {
+    if (l == a) {
+      field = l;
+      return "";
+    }
+  }
+  std::string msg = "argument(s) must be one of the following: ";
+  bool first = true;
+  for (auto a : allowed) {
+    if (!first) msg += ", ";
+    msg += a;
+    first = false;
+  }
+  return msg;
+}
+
+std::string parseLoglevel(Settings& s, std::string_view v) {
+  return parseEnum(s.loglevel, v, {"debug", "verbose", "notice", "warning", "nothing"});
+}
+std::string parseAppendfsync(Settings& s, std::string_view v) {
+  return parseEnum(s.appendfsync, v, {"always", "everysec", "no"});
+}
+std::string parsePolicy(Settings& s, std::string_view v) {
+  return parseEnum(s.maxmemoryPolicy, v,
+                   {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl", "allkeys-lru",
+                    "allkeys-lfu", "allkeys-random", "noeviction"});
+}
+
+std::string parseBind(Settings& s, std::string_view v) {
+  std::vector<std::string> addrs;
+  size_t i = 0;
+  while (i < v.size()) {
+    while (i < v.size() && v[i] == ' ') ++i;
+    size_t j = i;
+    while (j < v.size() && v[j] != ' ') ++j;
+    if (j > i) addrs.emplace_back(v.substr(i, j - i));
+    i = j;
+  }
+  if (addrs.empty()) return "Too many bind addresses specified.";
+  s.bind = std::move(addrs);
+  return "";
+}
+std::string formatBind(const Settings& s) {
+  std::string out;
+  for (const auto& a : s.bind) {
+    if (!out.empty()) out += ' ';
+    out += a;
+  }
+  return out;
+}
+
+// Accepted only as "no": the server does not fork itself into the background
+// (run it under systemd or a shell's &).
+std::string parseDaemonize(Settings& s, std::string_view v) {
+  std::string err = parseBool<&Settings::daemonize>(s, v);
+  if (err.empty() && s.daemonize) return "daemonize yes is not supported; run under a supervisor";
+  return err;
+}
+
+// Until the append-only log exists (issue 4) a promise of durability would be
+// a lie, so "yes" is refused rather than silently ignored.
+std::string parseAppendonly(Settings& s, std::string_view v) {
+  std::string err = parseBool<&Settings::appendonly>(s, v);
+  if (err.empty() && s.appendonly) {
+    s.appendonly = false;
+    return "appendonly yes is not supported by this build yet";
+  }
+  return err;
+}
+
+// "normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60"; classes not named keep their values.
+std::string parseOutputLimits(Settings& s, std::string_view v) {
+  std::vector<std::string> words;
+  size_t i = 0;
+  while (i < v.size()) {
+    while (i < v.size() && v[i] == ' ') ++i;
+    size_t j = i;
+    while (j < v.size() && v[j] != ' ') ++j;
+    if (j > i) words.emplace_back(v.substr(i, j - i));
+    i = j;
+  }
+  if (words.empty() || words.size() % 4 != 0) return "Wrong number of arguments in buffer limit configuration.";
+  Settings copy = s;
+  for (size_t k = 0; k < words.size(); k += 4) {
+    std::string cls = lower(words[k]);
+    OutputBufferLimit* target = nullptr;
+    if (cls == "normal") target = &copy.outputLimitNormal;
+    else if (cls == "replica" || cls == "slave") target = &copy.outputLimitReplica;
+    else if (cls == "pubsub") target = &copy.outputLimitPubsub;
+    else return "Invalid client class specified in buffer limit configuration.";
+    uint64_t hard = 0, soft = 0;
+    auto secs = util::parseInt64(words[k + 3]);
+    if (!parseMemory(words[k + 1], hard) || !parseMemory(words[k + 2], soft) || !secs || *secs < 0)
+      return "Error in hard, soft or soft_seconds setting in buffer limit configuration.";
+    *target = OutputBufferLimit{hard, soft, *secs};
+  }
+  s = std::move(copy);
+  return "";
+}
+std::string formatOutputLimits(const Settings& s) {
+  auto one = [](const char* name, const OutputBufferLimit& l) {
+    return std::string(name) + " " + std::to_string(l.hardBytes) + " " + std::to_string(l.softBytes) + " " +
+           std::to_string(l.softSeconds);
+  };
+  return one("normal", s.outputLimitNormal) + " " + one("slave", s.outputLimitReplica) + " " +
+         one("pubsub", s.outputLimitPubsub);
+}
+
+constexpr int64_t kMaxInt = INT32_MAX;
+// Redis's bounds for the request limits: at least 1mb, at most LONG_MAX.
+constexpr uint64_t kOneMb = 1024 * 1024;
+constexpr uint64_t kLongMax = INT64_MAX;
+
+}  // namespace
+
+bool parseMemory(std::string_view text, uint64_t& out) {
+  std::string t = lower(text);
+  uint64_t mul = 1;
+  auto strip = [&](std::string_view suffix, uint64_t m) {
+    if (t.size() > suffix.size() && t.compare(t.size() - suffix.size(), suffix.size(), suffix) == 0) {
+      t.resize(t.size() - suffix.size());
+      mul = m;
+      return true;
+    }
+    return false;
+  };
+  strip("gb", 1024ull * 1024 * 1024) || strip("mb", 1024ull * 1024) || strip("kb", 1024) ||
+      strip("g", 1000ull * 1000 * 1000) || strip("m", 1000ull * 1000) || strip("k", 1000) || strip("b", 1);
+  auto n = util::parseUint64(t);
+  if (!n) return false;
+  if (mul != 1 && *n > UINT64_MAX / mul) return false;
+  out = *n * mul;
+  return true;
+}
+
+const std::vector<SettingDescriptor>& settingDescriptors() {
+  static const std::vector<SettingDescriptor> table = {
+      {"bind", "server", false, parseBind, formatBind},
+      {"port", "server", false, parseInt<&Settings::port, 0, 65535>, formatInt<&Settings::port>},
+      {"tcp-backlog", "server", false, parseInt<&Settings::tcpBacklog, 0, kMaxInt>, formatInt<&Settings::tcpBacklog>},
+      {"timeout", "server", true, parseInt<&Settings::timeoutSeconds, 0, kMaxInt>, formatInt<&Settings::timeoutSeconds>},
+      {"tcp-keepalive", "server", true, parseInt<&Settings::tcpKeepalive, 0, kMaxInt>, formatInt<&Settings::tcpKeepalive>},
+      {"databases", "server", false, parseInt<&Settings::databases, 1, kMaxInt>, formatInt<&Settings::databases>},
+      {"maxclients", "server", true, parseInt<&Settings::maxclients, 1, kMaxInt>, formatInt<&Settings::maxclients>},
+      {"requirepass", "server", true, parseString<&Settings::requirepass>, formatString<&Settings::requirepass>},
+      {"dir", "server", true, parseString<&Settings::dir>, formatString<&Settings::dir>},
+      {"loglevel", "server", true, parseLoglevel, formatString<&Settings::loglevel>},
+      {"logfile", "server", false, parseString<&Settings::logfile>, formatString<&Settings::logfile>},
+      {"pidfile", "server", false, parseString<&Settings::pidfile>, formatString<&Settings::pidfile>},
+      {"hz", "server", true, parseInt<&Settings::hz, 1, 500>, formatInt<&Settings::hz>},
+      {"daemonize", "server", false, parseDaemonize, formatBool<&Settings::daemonize>},
+      {"protected-mode", "server", true, parseBool<&Settings::protectedMode>, formatBool<&Settings::protectedMode>},
+      {"save", "server", true, parseString<&Settings::save>, formatString<&Settings::save>},
+      {"dbfilename", "server", true, parseString<&Settings::dbfilename>, formatString<&Settings::dbfilename>},
+      {"appendonly", "aof", true, parseAppendonly, formatBool<&Settings::appendonly>},
+      {"appendfsync", "aof", true, parseAppendfsync, formatString<&Settings::appendfsync>},
+      {"appendfilename", "aof", false, parseString<&Settings::appendfilename>, formatString<&Settings::appendfilename>},
+      {"appenddirname", "aof", false, parseString<&Settings::appenddirname>, formatString<&Settings::appenddirname>},
+      {"proto-max-bulk-len", "limits", true, parseMem<&Settings::protoMaxBulkLen, kOneMb, kLongMax>, formatMem<&Settings::protoMaxBulkLen>},
+      {"client-query-buffer-limit", "limits", true, parseMem<&Settings::clientQueryBufferLimit, kOneMb, kLongMax>,
+       formatMem<&Settings::clientQueryBufferLimit>},
+      {"client-output-buffer-limit", "limits", true, parseOutputLimits, formatOutputLimits},
+      {"maxmemory", "memory", true, parseMem<&Settings::maxmemory>, formatMem<&Settings::maxmemory>},
+      {"maxmemory-policy", "memory", true, parsePolicy, formatString<&Settings::maxmemoryPolicy>},
+      {"maxmemory-samples", "memory", true, parseInt<&Settings::maxmemorySamples, 1, 64>,
+       formatInt<&Settings::maxmemorySamples>},
+      {"active-expire-effort", "memory", true, parseInt<&Settings::activeExpireEffort, 1, 10>,
+       formatInt<&Settings::activeExpireEffort>},
+  };
+  return table;
+}
+
+const SettingDescriptor* findSetting(std::string_view name) {
+  std::string l = lower(name);
+  for (const auto& d : settingDescriptors())
+    if (d.name == l) return &d;
+  return nullptr;
+}
+
+}  // namespace erdtree::config
