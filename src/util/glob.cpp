@@ -22,7 +22,8 @@ bool matchClass(const char*& p, const char* pend, char c, bool nocase) {
       ++p;
       if (fold(*p, nocase) == fold(c, nocase)) matched = true;
       ++p;
-    } else if (p + 2 < pend && p[1] == '-' && p[2] != ']') {
+    } else if (p + 2 < pend && p[1] == '-') {  // as Redis: "[a-]" is a range up to ']'
+
       char lo = fold(p[0], nocase), hi = fold(p[2], nocase), x = fold(c, nocase);
       if (lo > hi) std::swap(lo, hi);
       if (x >= lo && x <= hi) matched = true;

@@ -1,0 +1,112 @@
+#pragma once
+// The keyspace: N numbered databases, each a BucketTable of Entry pointers.
+// Db owns its entries. Every read goes through lookup(), which hides and
+// deletes keys whose TTL has passed (lazy expiry); activeExpireCycle() finds
+// the ones nobody reads (see expiry.cpp for the cycle's design).
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "erdtree/engine/entry.h"
+#include "erdtree/engine/table.h"
+
+namespace erdtree::engine {
+
+struct EntryKeyOf {
+  std::string_view operator()(const Entry* e) const { return e->key(); }
+};
+using KeyTable = BucketTable<Entry, EntryKeyOf>;
+
+// Told about every key the engine removes on its own (expiry), so the command
+// layer can propagate a DEL and wake watchers. Never called for user deletes.
+using ExpiredKeyListener = std::function<void(int db, std::string_view key)>;
+
+// 24-bit LRU clock in seconds, as Redis keeps per object.
+constexpr uint32_t kLruClockMax = (1u << 24) - 1;
+uint32_t lruClockFromMs(int64_t unixMs);
+
+class Db {
+ public:
+  Db(int index, ExpiredKeyListener* listener) : index_(index), listener_(listener) {}
+  ~Db();
+  Db(Db&&) = default;
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  int index() const { return index_; }
+
+  // The live entry for key, or nullptr (expired keys are deleted here).
+  Entry* lookup(std::string_view key, int64_t nowMs);
+  // Slot holding key's live entry, for replacing it with a reallocated one.
+  Entry** lookupRef(std::string_view key, int64_t nowMs);
+  // Adds an entry whose key is absent. Takes ownership.
+  void insert(Entry* e);
+  // Replaces the entry stored in *ref with a separately built entry e (the
+  // old one is destroyed), keeping the expires count right.
+  void replace(Entry** ref, Entry* e);
+  // Sets or removes (kNoExpire) the TTL of the entry in *ref, which may be
+  // reallocated; keeps the expires count right.
+  void setExpire(Entry** ref, int64_t expireAtMs);
+  // Deletes a live key; returns false if it did not exist (or had expired).
+  bool remove(std::string_view key, int64_t nowMs);
+  // Detaches the entry from the table without freeing it (RENAME, MOVE).
+  Entry* detach(std::string_view key);
+  void clear();
+
+  size_t size() const { return table_.size(); }
+  size_t expiresCount() const { return expires_; }
+  KeyTable& table() { return table_; }
+
+  // Bookkeeping for callers that change an entry's TTL in place.
+  void noteExpireChange(bool hadExpire, bool hasExpire);
+
+  // Active expiry state (expiry.cpp).
+  uint64_t expireCursor = 0;
+  int64_t avgTtlMs = 0;
+
+  // Removes an entry found expired and tells the listener.
+  void expireEntry(std::string_view key);
+
+ private:
+  int index_;
+  ExpiredKeyListener* listener_;
+  KeyTable table_;
+  size_t expires_ = 0;
+};
+
+struct ExpireCycleStats {
+  size_t sampled = 0;   // entries with a TTL looked at
+  size_t expired = 0;   // of those, deleted
+  bool timedOut = false;
+};
+
+class Keyspace {
+ public:
+  explicit Keyspace(int databases);
+  Keyspace(const Keyspace&) = delete;  // databases point back at dispatch_
+  Keyspace& operator=(const Keyspace&) = delete;
+  Db& db(int index) { return dbs_[static_cast<size_t>(index)]; }
+  int count() const { return static_cast<int>(dbs_.size()); }
+  void setExpiredListener(ExpiredKeyListener l) { listener_ = std::move(l); }
+
+  // One active expiry cycle over all databases, spending at most budgetUs.
+  ExpireCycleStats activeExpireCycle(int64_t nowMs, int64_t budgetUs, int effort);
+  // Moves incremental rehashing along for up to budgetUs (server cron).
+  void rehashStep(int64_t budgetUs);
+
+  uint64_t totalKeys() const;
+  uint64_t expiredKeys() const { return expiredKeys_; }
+  void addExpiredKeys(uint64_t n) { expiredKeys_ += n; }
+  void resetStats() { expiredKeys_ = 0; }
+
+ private:
+  std::vector<Db> dbs_;
+  ExpiredKeyListener listener_;
+  ExpiredKeyListener dispatch_;
+  uint64_t expiredKeys_ = 0;
+  int nextDb_ = 0;
+};
+
+}  // namespace erdtree::engine

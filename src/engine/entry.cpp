@@ -1,0 +1,171 @@
+#include "erdtree/engine/entry.h"
+
+#include <malloc.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+namespace erdtree::engine {
+namespace {
+
+size_t varintSize(size_t v) {
+  size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+size_t writeVarint(uint8_t* p, size_t v) {
+  size_t n = 0;
+  while (v >= 0x80) {
+    p[n++] = static_cast<uint8_t>(v | 0x80);
+    v >>= 7;
+  }
+  p[n++] = static_cast<uint8_t>(v);
+  return n;
+}
+
+size_t readVarint(const uint8_t* p, size_t& v) {
+  size_t n = 0;
+  int shift = 0;
+  v = 0;
+  while (true) {
+    uint8_t b = p[n++];
+    v |= static_cast<size_t>(b & 0x7f) << shift;
+    if ((b & 0x80) == 0) return n;
+    shift += 7;
+  }
+}
+
+}  // namespace
+
+Entry::Layout Entry::layout() const {
+  const uint8_t* base = reinterpret_cast<const uint8_t*>(this);
+  Layout l{};
+  size_t off = sizeof(Entry);
+  off += readVarint(base + off, l.keyLen);
+  off += readVarint(base + off, l.valLen);
+  l.expireOffset = off;
+  if (hasExpire()) off += sizeof(int64_t);
+  l.keyOffset = off;
+  l.valOffset = off + l.keyLen;
+  l.total = l.valOffset + l.valLen;
+  return l;
+}
+
+Entry* Entry::build(ValueType type, std::string_view key, size_t valLen, int64_t expireAtMs) {
+  bool withExpire = expireAtMs != kNoExpire;
+  size_t total = sizeof(Entry) + varintSize(key.size()) + varintSize(valLen) +
+                 (withExpire ? sizeof(int64_t) : 0) + key.size() + valLen;
+  void* mem = std::malloc(total);
+  if (mem == nullptr) throw std::bad_alloc();
+  Entry* e = new (mem) Entry();
+  e->meta_ = static_cast<uint8_t>(type) | (withExpire ? kHasExpire : 0);
+  e->setLru(0);
+  uint8_t* base = static_cast<uint8_t*>(mem);
+  size_t off = sizeof(Entry);
+  off += writeVarint(base + off, key.size());
+  off += writeVarint(base + off, valLen);
+  if (withExpire) {
+    std::memcpy(base + off, &expireAtMs, sizeof(int64_t));
+    off += sizeof(int64_t);
+  }
+  if (!key.empty()) std::memcpy(base + off, key.data(), key.size());
+  return e;
+}
+
+Entry* Entry::makeString(std::string_view key, std::string_view value, int64_t expireAtMs) {
+  Entry* e = build(ValueType::String, key, value.size(), expireAtMs);
+  if (!value.empty()) std::memcpy(e->mutableValue(), value.data(), value.size());
+  return e;
+}
+
+void Entry::destroy(Entry* e) { std::free(e); }
+
+std::string_view Entry::key() const {
+  Layout l = layout();
+  return {reinterpret_cast<const char*>(this) + l.keyOffset, l.keyLen};
+}
+
+std::string_view Entry::stringValue() const {
+  Layout l = layout();
+  return {reinterpret_cast<const char*>(this) + l.valOffset, l.valLen};
+}
+
+char* Entry::mutableValue() { return reinterpret_cast<char*>(this) + layout().valOffset; }
+
+int64_t Entry::expireAt() const {
+  if (!hasExpire()) return kNoExpire;
+  int64_t v;
+  std::memcpy(&v, reinterpret_cast<const uint8_t*>(this) + layout().expireOffset, sizeof(v));
+  return v;
+}
+
+size_t Entry::allocatedBytes() const { return malloc_usable_size(const_cast<Entry*>(this)); }
+
+Entry* Entry::setExpire(Entry* e, int64_t expireAtMs) {
+  if (e->hasExpire() && expireAtMs != kNoExpire) {  // same size: overwrite in place
+    std::memcpy(reinterpret_cast<uint8_t*>(e) + e->layout().expireOffset, &expireAtMs, sizeof(int64_t));
+    return e;
+  }
+  if (!e->hasExpire() && expireAtMs == kNoExpire) return e;
+  Layout l = e->layout();
+  Entry* n = build(e->type(), e->key(), l.valLen, expireAtMs);
+  n->meta_ = static_cast<uint8_t>((e->meta_ & ~kHasExpire) | (expireAtMs != kNoExpire ? kHasExpire : 0));
+  n->setLru(e->lru());
+  std::memcpy(n->mutableValue(), reinterpret_cast<const char*>(e) + l.valOffset, l.valLen);
+  destroy(e);
+  return n;
+}
+
+Entry* Entry::setStringValue(Entry* e, std::string_view value) {
+  Layout l = e->layout();
+  if (l.valLen == value.size()) {
+    if (!value.empty()) std::memmove(e->mutableValue(), value.data(), value.size());
+    e->setRawEncoded(false);
+    e->setPlainEncoded(false);
+    return e;
+  }
+  Entry* n = build(ValueType::String, e->key(), value.size(), e->expireAt());
+  n->setLru(e->lru());
+  if (!value.empty()) std::memcpy(n->mutableValue(), value.data(), value.size());
+  destroy(e);
+  return n;
+}
+
+Entry* Entry::resizeString(Entry* e, size_t newLen) {
+  Layout l = e->layout();
+  if (varintSize(newLen) == varintSize(l.valLen)) {
+    // Header size unchanged: realloc keeps the prefix, often without copying.
+    size_t total = l.valOffset + newLen;
+    void* mem = std::realloc(e, total);
+    if (mem == nullptr) throw std::bad_alloc();
+    uint8_t* base = static_cast<uint8_t*>(mem);
+    writeVarint(base + sizeof(Entry) + varintSize(l.keyLen), newLen);
+    if (newLen > l.valLen) std::memset(base + l.valOffset + l.valLen, 0, newLen - l.valLen);
+    return static_cast<Entry*>(mem);
+  }
+  Entry* n = build(ValueType::String, e->key(), newLen, e->expireAt());
+  n->meta_ = e->meta_;
+  n->setLru(e->lru());
+  size_t keep = l.valLen < newLen ? l.valLen : newLen;
+  char* dst = n->mutableValue();
+  std::memcpy(dst, reinterpret_cast<const char*>(e) + l.valOffset, keep);
+  if (newLen > keep) std::memset(dst + keep, 0, newLen - keep);
+  destroy(e);
+  return n;
+}
+
+Entry* Entry::cloneWithKey(const Entry* e, std::string_view newKey) {
+  Layout l = e->layout();
+  Entry* n = build(e->type(), newKey, l.valLen, e->expireAt());
+  n->meta_ = e->meta_;
+  n->setLru(e->lru());
+  if (l.valLen > 0) std::memcpy(n->mutableValue(), reinterpret_cast<const char*>(e) + l.valOffset, l.valLen);
+  return n;
+}
+
+}  // namespace erdtree::engine

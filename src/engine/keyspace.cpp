@@ -1,0 +1,104 @@
+#include "erdtree/engine/keyspace.h"
+
+#include "erdtree/util/clock.h"
+
+namespace erdtree::engine {
+
+uint32_t lruClockFromMs(int64_t unixMs) { return static_cast<uint32_t>(unixMs / 1000) & kLruClockMax; }
+
+Db::~Db() { clear(); }
+
+Entry* Db::lookup(std::string_view key, int64_t nowMs) {
+  Entry* e = table_.find(key);
+  if (e != nullptr && e->expiredAt(nowMs)) {
+    expireEntry(key);
+    return nullptr;
+  }
+  return e;
+}
+
+Entry** Db::lookupRef(std::string_view key, int64_t nowMs) {
+  Entry** ref = table_.findRef(key);
+  if (ref != nullptr && (*ref)->expiredAt(nowMs)) {
+    expireEntry(key);
+    return nullptr;
+  }
+  return ref;
+}
+
+void Db::insert(Entry* e) {
+  if (e->hasExpire()) ++expires_;
+  table_.insertNew(e);
+}
+
+void Db::replace(Entry** ref, Entry* e) {
+  Entry* old = *ref;
+  noteExpireChange(old->hasExpire(), e->hasExpire());
+  *ref = e;
+  if (old != e) Entry::destroy(old);
+}
+
+void Db::setExpire(Entry** ref, int64_t expireAtMs) {
+  bool had = (*ref)->hasExpire();
+  *ref = Entry::setExpire(*ref, expireAtMs);
+  noteExpireChange(had, (*ref)->hasExpire());
+}
+
+bool Db::remove(std::string_view key, int64_t nowMs) {
+  Entry* e = table_.remove(key);
+  if (e == nullptr) return false;
+  bool live = !e->expiredAt(nowMs);
+  if (e->hasExpire()) --expires_;
+  if (!live && listener_ != nullptr && *listener_) (*listener_)(index_, key);
+  Entry::destroy(e);
+  return live;
+}
+
+Entry* Db::detach(std::string_view key) {
+  Entry* e = table_.remove(key);
+  if (e != nullptr && e->hasExpire()) --expires_;
+  return e;
+}
+
+void Db::clear() {
+  table_.clear([](Entry* e) { Entry::destroy(e); });
+  expires_ = 0;
+  expireCursor = 0;
+  avgTtlMs = 0;
+}
+
+void Db::noteExpireChange(bool hadExpire, bool hasExpire) {
+  if (hadExpire && !hasExpire) --expires_;
+  if (!hadExpire && hasExpire) ++expires_;
+}
+
+void Db::expireEntry(std::string_view key) {
+  // The key view points into the entry: tell the listener before freeing it.
+  Entry* e = table_.remove(key);
+  if (e == nullptr) return;
+  --expires_;
+  if (listener_ != nullptr && *listener_) (*listener_)(index_, e->key());
+  Entry::destroy(e);
+}
+
+Keyspace::Keyspace(int databases) {
+  dispatch_ = [this](int db, std::string_view key) {
+    ++expiredKeys_;
+    if (listener_) listener_(db, key);
+  };
+  dbs_.reserve(static_cast<size_t>(databases));
+  for (int i = 0; i < databases; ++i) dbs_.emplace_back(i, &dispatch_);
+}
+
+uint64_t Keyspace::totalKeys() const {
+  uint64_t n = 0;
+  for (const auto& d : dbs_) n += d.size();
+  return n;
+}
+
+void Keyspace::rehashStep(int64_t budgetUs) {
+  for (auto& d : dbs_)
+    if (d.table().isRehashing()) d.table().rehashForMicroseconds(budgetUs);
+}
+
+}  // namespace erdtree::engine
