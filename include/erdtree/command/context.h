@@ -1,0 +1,108 @@
+#pragma once
+// What a command handler sees: the calling client's session, its arguments,
+// the reply writer and the server's services. Handlers stay a few lines
+// because lookups, type checks and error replies are shared (replies.h).
+#include <cstdint>
+#include <initializer_list>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "erdtree/engine/keyspace.h"
+#include "erdtree/resp/writer.h"
+
+namespace erdtree::command {
+
+class Registry;
+struct CommandSpec;
+
+// Per-client state the command layer needs (net knows the socket side).
+struct Session {
+  uint64_t id = 0;
+  int db = 0;
+  int protocol = 2;
+  bool authenticated = false;
+  bool closeAfterReply = false;   // QUIT
+  std::string name;               // CLIENT SETNAME
+  std::string libName, libVer;    // CLIENT SETINFO
+  int64_t createdMs = 0;
+  int64_t lastInteractionMs = 0;
+  const CommandSpec* lastCommand = nullptr;
+  bool internal = false;          // log replay / replication: skips auth and limits
+};
+
+// The canonical form of every applied write goes here exactly once
+// (DESIGN.md: the log and the replication stream carry the same bytes).
+class Propagator {
+ public:
+  virtual ~Propagator() = default;
+  virtual void propagate(int db, std::span<const std::string_view> args) = 0;
+};
+
+// Server-level operations a command needs but the command layer must not own
+// (sockets, configuration storage, process lifetime). Implemented by server.
+class ServerApi {
+ public:
+  virtual ~ServerApi() = default;
+  virtual std::string info(std::span<const std::string_view> sections) = 0;
+  virtual std::vector<std::pair<std::string, std::string>> configGet(std::span<const std::string_view> patterns) = 0;
+  // Applies name/value pairs atomically; returns "" or the full error text.
+  virtual std::string configSet(std::span<const std::string_view> pairs) = 0;
+  virtual void resetStats() = 0;
+  virtual const std::string& requirePass() const = 0;
+  virtual std::string clientList(const Session* only, std::span<const uint64_t> ids) = 0;
+  // CLIENT KILL with its filters already parsed; returns how many were closed.
+  struct KillFilter {
+    std::vector<uint64_t> ids;
+    std::string addr, laddr;
+    bool skipMe = true;
+    bool hasType = false;
+    std::string type;
+  };
+  virtual size_t clientKill(const Session& caller, const KillFilter& filter) = 0;
+  // SHUTDOWN: stop accepting, flush what must be flushed, exit the loop.
+  virtual void shutdown() = 0;
+};
+
+struct Stats {
+  uint64_t commandsProcessed = 0;
+  uint64_t keyspaceHits = 0;
+  uint64_t keyspaceMisses = 0;
+  uint64_t dirty = 0;            // writes since the last save
+  uint64_t rejectedCalls = 0;    // unknown command, arity, auth errors
+};
+
+struct Services {
+  engine::Keyspace& keyspace;
+  Registry& registry;
+  ServerApi& server;
+  Propagator& propagator;
+  Stats stats{};
+  uint64_t protoMaxBulkLen = 512ull << 20;  // mirrors the setting (APPEND/SETRANGE cap)
+};
+
+struct Context {
+  Session& session;
+  std::span<const std::string_view> args;
+  resp::Writer& out;
+  Services& svc;
+  int64_t nowMs;
+
+  engine::Db& db() { return svc.keyspace.db(session.db); }
+  size_t argc() const { return args.size(); }
+  std::string_view arg(size_t i) const { return args[i]; }
+  // Emits this command's canonical write record and counts it as a change.
+  void propagate(std::span<const std::string_view> record, uint64_t changes = 1) {
+    svc.propagator.propagate(session.db, record);
+    svc.stats.dirty += changes;
+  }
+  void propagate(std::initializer_list<std::string_view> record, uint64_t changes = 1) {
+    propagate(std::span<const std::string_view>(record.begin(), record.size()), changes);
+  }
+  // The command exactly as received is already canonical.
+  void propagateAsIs(uint64_t changes = 1) { propagate(args, changes); }
+};
+
+}  // namespace erdtree::command

@@ -1,0 +1,25 @@
+#pragma once
+// One registration function per command family (one file each under
+// src/command/). Adding a family means writing its file and listing it in
+// registerAllCommands; nothing else changes.
+#include "erdtree/command/registry.h"
+
+namespace erdtree::command {
+
+void registerConnectionCommands(Registry& r);
+void registerServerCommands(Registry& r);
+void registerIntrospectionCommands(Registry& r);
+void registerStringCommands(Registry& r);
+void registerKeyCommands(Registry& r);
+void registerExpireCommands(Registry& r);
+
+inline void registerAllCommands(Registry& r) {
+  registerConnectionCommands(r);
+  registerServerCommands(r);
+  registerIntrospectionCommands(r);
+  registerStringCommands(r);
+  registerKeyCommands(r);
+  registerExpireCommands(r);
+}
+
+}  // namespace erdtree::command

@@ -1,0 +1,42 @@
+#pragma once
+// Key lookups shared by every family, with Redis's side effects: reads count a
+// keyspace hit or miss and refresh the key's LRU clock; expired keys are
+// deleted on the way (Db::lookup).
+#include <string_view>
+
+#include "erdtree/command/context.h"
+#include "erdtree/command/replies.h"
+
+namespace erdtree::command {
+
+inline engine::Entry* lookupRead(Context& ctx, std::string_view key) {
+  engine::Entry* e = ctx.db().lookup(key, ctx.nowMs);
+  if (e == nullptr) {
+    ++ctx.svc.stats.keyspaceMisses;
+    return nullptr;
+  }
+  ++ctx.svc.stats.keyspaceHits;
+  e->setLru(engine::lruClockFromMs(ctx.nowMs));
+  return e;
+}
+
+inline engine::Entry** lookupWriteRef(Context& ctx, std::string_view key) {
+  engine::Entry** ref = ctx.db().lookupRef(key, ctx.nowMs);
+  if (ref != nullptr) (*ref)->setLru(engine::lruClockFromMs(ctx.nowMs));
+  return ref;
+}
+
+// Replies WRONGTYPE and returns false unless e holds a string.
+inline bool expectString(Context& ctx, const engine::Entry* e) {
+  if (e->type() == engine::ValueType::String) return true;
+  ctx.out.error(err::kWrongType);
+  return false;
+}
+
+// Parses an integer argument, replying Redis's error when it is not one.
+bool parseIntArg(Context& ctx, std::string_view text, int64_t& out);
+
+// Builds a new string entry stamped with the current LRU clock.
+engine::Entry* makeStringEntry(Context& ctx, std::string_view key, std::string_view value, int64_t expireAtMs);
+
+}  // namespace erdtree::command

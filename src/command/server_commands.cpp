@@ -1,0 +1,124 @@
+// Server commands: INFO, DBSIZE, FLUSHDB/FLUSHALL, CONFIG, TIME, SHUTDOWN.
+// What only the server knows (INFO's numbers, the configuration store, the
+// process lifetime) is reached through ServerApi.
+#include <string>
+
+#include "erdtree/command/families.h"
+#include "erdtree/command/lookup.h"
+#include "erdtree/util/ascii.h"
+#include "erdtree/util/clock.h"
+#include "erdtree/util/numbers.h"
+
+namespace erdtree::command {
+namespace {
+
+using util::equalsIgnoreCase;
+
+void infoCommand(Context& ctx) {
+  ctx.out.bulk(ctx.svc.server.info(ctx.args.subspan(1)));
+}
+
+void dbsizeCommand(Context& ctx) { ctx.out.integer(static_cast<int64_t>(ctx.db().size())); }
+
+// FLUSHDB/FLUSHALL [ASYNC|SYNC]: both free synchronously for now; lazy
+// freeing off the loop arrives with the memory work.
+bool parseFlushMode(Context& ctx) {
+  if (ctx.argc() == 1) return true;
+  if (ctx.argc() == 2 && (equalsIgnoreCase(ctx.arg(1), "async") || equalsIgnoreCase(ctx.arg(1), "sync"))) return true;
+  ctx.out.error(err::kSyntax);
+  return false;
+}
+
+void flushdbCommand(Context& ctx) {
+  if (!parseFlushMode(ctx)) return;
+  uint64_t n = ctx.db().size();
+  ctx.db().clear();
+  ctx.propagateAsIs(n);
+  ctx.out.ok();
+}
+
+void flushallCommand(Context& ctx) {
+  if (!parseFlushMode(ctx)) return;
+  uint64_t n = ctx.svc.keyspace.totalKeys();
+  for (int i = 0; i < ctx.svc.keyspace.count(); ++i) ctx.svc.keyspace.db(i).clear();
+  ctx.propagateAsIs(n);
+  ctx.out.ok();
+}
+
+void configGetCommand(Context& ctx) {
+  auto pairs = ctx.svc.server.configGet(ctx.args.subspan(2));
+  ctx.out.mapHeader(pairs.size());
+  for (const auto& [name, value] : pairs) {
+    ctx.out.bulk(name);
+    ctx.out.bulk(value);
+  }
+}
+
+void configSetCommand(Context& ctx) {
+  if (ctx.argc() % 2 != 0) return ctx.out.error(err::kSyntax);
+  std::string err = ctx.svc.server.configSet(ctx.args.subspan(2));
+  if (!err.empty()) return ctx.out.error(err);
+  ctx.out.ok();
+}
+
+void configResetstatCommand(Context& ctx) {
+  ctx.svc.server.resetStats();
+  ctx.out.ok();
+}
+
+void configHelpCommand(Context& ctx) {
+  static const char* lines[] = {
+      "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+      "GET <pattern>",
+      "    Return parameters matching the glob-like <pattern> and their values.",
+      "SET <directive> <value>",
+      "    Set the configuration <directive> to <value>.",
+      "RESETSTAT",
+      "    Reset statistics reported by the INFO command.",
+      "HELP",
+      "    Print this help.",
+  };
+  ctx.out.arrayHeader(std::size(lines));
+  for (const char* l : lines) ctx.out.simple(l);
+}
+
+void timeCommand(Context& ctx) {
+  int64_t us = util::unixTimeUs();
+  char buf[24];
+  ctx.out.arrayHeader(2);
+  ctx.out.bulk(std::string_view(buf, util::formatInt64(us / 1000000, buf)));
+  ctx.out.bulk(std::string_view(buf, util::formatInt64(us % 1000000, buf)));
+}
+
+void shutdownCommand(Context& ctx) {
+  bool abort = false;
+  for (size_t j = 1; j < ctx.argc(); ++j) {
+    std::string_view o = ctx.arg(j);
+    if (equalsIgnoreCase(o, "abort")) abort = true;
+    else if (!equalsIgnoreCase(o, "nosave") && !equalsIgnoreCase(o, "save") && !equalsIgnoreCase(o, "now") &&
+             !equalsIgnoreCase(o, "force"))
+      return ctx.out.error(err::kSyntax);
+  }
+  // Nothing is ever mid-shutdown: shutting down completes within the call.
+  if (abort) return ctx.out.error("ERR No shutdown in progress.");
+  ctx.svc.server.shutdown();
+}
+
+}  // namespace
+
+void registerServerCommands(Registry& r) {
+  r.add({"info", -1, kLoading | kStale | kSentinel, 0, 0, 0, infoCommand, "@slow @dangerous", "server", "Returns information and statistics about the server.", "1.0.0", "O(1)", {}});
+  r.add({"dbsize", 1, kReadonly | kFast, 0, 0, 0, dbsizeCommand, "@keyspace @read @fast", "server", "Returns the number of keys in the database.", "1.0.0", "O(1)", {}});
+  r.add({"flushdb", -1, kWrite, 0, 0, 0, flushdbCommand, "@keyspace @write @slow @dangerous", "server", "Remove all keys from the current database.", "1.0.0", "O(N) where N is the number of keys in the selected database", {}});
+  r.add({"flushall", -1, kWrite, 0, 0, 0, flushallCommand, "@keyspace @write @slow @dangerous", "server", "Removes all keys from all databases.", "1.0.0", "O(N) where N is the total number of keys in all databases", {}});
+  r.add({"time", 1, kLoading | kStale | kFast, 0, 0, 0, timeCommand, "@fast", "server", "Returns the server time.", "2.6.0", "O(1)", {}});
+  r.add({"shutdown", -1, kAdmin | kNoscript | kLoading | kStale | kNoMulti | kSentinel | kAllowBusy, 0, 0, 0, shutdownCommand, "@admin @slow @dangerous", "server", "Synchronously saves the database(s) to disk and shuts down the Redis server.", "1.0.0", "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)", {}});
+  r.add({"config", -2, 0, 0, 0, 0, nullptr, "@slow", "server", "A container for server configuration commands.", "2.0.0", "Depends on subcommand.", {
+      {"config|get", -3, kAdmin | kNoscript | kLoading | kStale, 0, 0, 0, configGetCommand, "@admin @slow @dangerous", "server", "Returns the effective values of configuration parameters.", "2.0.0", "O(N) when N is the number of configuration parameters provided", {}},
+      {"config|set", -4, kAdmin | kNoscript | kLoading | kStale, 0, 0, 0, configSetCommand, "@admin @slow @dangerous", "server", "Sets configuration parameters in-flight.", "2.0.0", "O(N) when N is the number of configuration parameters provided", {}},
+      {"config|resetstat", 2, kAdmin | kNoscript | kLoading | kStale, 0, 0, 0, configResetstatCommand, "@admin @slow @dangerous", "server", "Resets the server's statistics.", "2.0.0", "O(1)", {}},
+      {"config|help", 2, kLoading | kStale, 0, 0, 0, configHelpCommand, "@slow", "server", "Returns helpful text about the different subcommands.", "5.0.0", "O(1)", {}},
+  }});
+}
+
+}  // namespace erdtree::command
