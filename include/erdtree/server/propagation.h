@@ -1,0 +1,35 @@
+#pragma once
+// The propagation hub: every applied write's canonical record (one per write
+// command) arrives here and is handed to each sink: the append-only log and
+// the replication backlog once they exist (issues 4 and 5). Today it counts
+// records, which INFO reports.
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "erdtree/command/context.h"
+
+namespace erdtree::server {
+
+class PropagationSink {
+ public:
+  virtual ~PropagationSink() = default;
+  virtual void append(int db, std::span<const std::string_view> args) = 0;
+};
+
+class PropagationHub final : public command::Propagator {
+ public:
+  void propagate(int db, std::span<const std::string_view> args) override {
+    ++records_;
+    for (PropagationSink* s : sinks_) s->append(db, args);
+  }
+  void addSink(PropagationSink* sink) { sinks_.push_back(sink); }
+  uint64_t records() const { return records_; }
+
+ private:
+  std::vector<PropagationSink*> sinks_;
+  uint64_t records_ = 0;
+};
+
+}  // namespace erdtree::server

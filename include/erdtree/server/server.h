@@ -1,0 +1,111 @@
+#pragma once
+// The server: wires configuration, the event loop, the network, the command
+// dispatcher and the keyspace together, and answers what only it knows
+// (INFO, CONFIG, CLIENT LIST/KILL, SHUTDOWN) through command::ServerApi.
+//
+// Loop shape (DESIGN.md's mapping of Redis's loop onto libuv):
+//   read callbacks -> parse -> dispatch -> replies appended to the client
+//   uv_prepare (before polling): flush every client's replies (beforeSleep)
+//   uv_timer at hz: active expiry, idle timeouts, rehash steps, metrics
+#include <uv.h>
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "erdtree/command/context.h"
+#include "erdtree/command/dispatcher.h"
+#include "erdtree/command/registry.h"
+#include "erdtree/config/config.h"
+#include "erdtree/engine/keyspace.h"
+#include "erdtree/net/tcp_server.h"
+#include "erdtree/resp/parser.h"
+#include "erdtree/server/propagation.h"
+
+namespace erdtree::server {
+
+struct Client {
+  net::Connection* conn = nullptr;
+  command::Session session;
+  resp::Parser parser;
+  int64_t softLimitSinceMs = 0;  // when the output first exceeded the soft limit
+};
+
+class Server final : public net::ConnectionHandler, public command::ServerApi {
+ public:
+  explicit Server(config::Config& config);
+  ~Server() override;
+
+  // Binds and starts serving; returns "" or the reason it could not.
+  std::string start();
+  // Runs the loop until SHUTDOWN or a signal; returns the exit code.
+  int run();
+  int port() const { return static_cast<int>(config_.settings().port); }
+
+  // net::ConnectionHandler
+  bool onOpen(net::Connection& conn) override;
+  void onInput(net::Connection& conn) override;
+  void onDrained(net::Connection& conn) override;
+  void onClose(net::Connection& conn) override;
+
+  // command::ServerApi
+  std::string info(std::span<const std::string_view> sections) override;
+  std::vector<std::pair<std::string, std::string>> configGet(std::span<const std::string_view> patterns) override;
+  std::string configSet(std::span<const std::string_view> pairs) override;
+  void resetStats() override;
+  const std::string& requirePass() const override { return config_.settings().requirepass; }
+  std::string clientList(const command::Session* only, std::span<const uint64_t> ids) override;
+  size_t clientKill(const command::Session& caller, const KillFilter& filter) override;
+  void shutdown() override { shutdownRequested_ = true; }
+
+ private:
+  void processInput(Client& client);
+  bool enforceOutputLimits(Client& client, int64_t nowMs);
+  void applySettings();
+  void cron();
+  void beforeSleep();
+  void performShutdown(const char* reason);
+  std::string clientLine(const Client& c, int64_t nowMs) const;
+  resp::ParseLimits parseLimits() const;
+
+  static void onPrepare(uv_prepare_t* h);
+  static void onCronTimer(uv_timer_t* h);
+  static void onSignal(uv_signal_t* h, int signum);
+
+  config::Config& config_;
+  uv_loop_t loop_{};
+  uv_prepare_t prepare_{};
+  uv_timer_t cronTimer_{};
+  uv_signal_t sigterm_{}, sigint_{};
+  std::unique_ptr<net::TcpServer> tcp_;
+  engine::Keyspace keyspace_;
+  command::Registry registry_;
+  PropagationHub propagation_;
+  command::Services services_;
+  command::Dispatcher dispatcher_;
+  std::vector<std::unique_ptr<Client>> graveyard_;  // freed at the next loop turn
+  Client* current_ = nullptr;                        // client whose command is running
+  bool shutdownRequested_ = false;
+  bool stopped_ = false;
+  int exitCode_ = 0;
+
+  // Statistics for INFO.
+  int64_t startTimeMs_ = 0;
+  uint64_t rejectedConnections_ = 0;
+  uint64_t errorReplies_ = 0;
+  uint64_t peakMemory_ = 0;
+  std::string runId_;
+  std::string replId_;
+  // instantaneous_ops_per_sec: a ring of per-100ms samples, as Redis keeps.
+  static constexpr int kMetricSamples = 16;
+  std::array<double, kMetricSamples> opsSamples_{};
+  std::array<double, kMetricSamples> inSamples_{};
+  std::array<double, kMetricSamples> outSamples_{};
+  int sampleIdx_ = 0;
+  int64_t lastSampleMs_ = 0;
+  uint64_t lastSampleOps_ = 0, lastSampleIn_ = 0, lastSampleOut_ = 0;
+};
+
+}  // namespace erdtree::server

@@ -1,0 +1,282 @@
+// INFO: Redis's sections and field names, because monitoring, Sentinel and
+// client libraries parse them.
+#include <malloc.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <string>
+
+#include "erdtree/server/server.h"
+#include "erdtree/util/ascii.h"
+#include "erdtree/util/clock.h"
+
+namespace erdtree::server {
+namespace {
+
+constexpr std::string_view kCompatVersion = "7.0.15";
+
+std::string human(uint64_t bytes) {
+  char buf[64];
+  double d = static_cast<double>(bytes);
+  if (bytes < 1024) std::snprintf(buf, sizeof(buf), "%lluB", static_cast<unsigned long long>(bytes));
+  else if (bytes < (1ull << 20)) std::snprintf(buf, sizeof(buf), "%.2fK", d / 1024);
+  else if (bytes < (1ull << 30)) std::snprintf(buf, sizeof(buf), "%.2fM", d / (1 << 20));
+  else if (bytes < (1ull << 40)) std::snprintf(buf, sizeof(buf), "%.2fG", d / (1ull << 30));
+  else std::snprintf(buf, sizeof(buf), "%.2fT", d / (1ull << 40));
+  return buf;
+}
+
+uint64_t residentBytes() {
+  std::ifstream f("/proc/self/statm");
+  uint64_t size = 0, resident = 0;
+  f >> size >> resident;
+  return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+uint64_t allocatedBytes() {
+  struct mallinfo2 mi = mallinfo2();
+  return mi.uordblks + mi.hblkhd;
+}
+
+struct Fields {
+  std::string text;
+  void add(std::string_view name, std::string_view value) {
+    text += name;
+    text += ':';
+    text += value;
+    text += "\r\n";
+  }
+  void add(std::string_view name, uint64_t v) { add(name, std::to_string(v)); }
+  void add(std::string_view name, int64_t v) { add(name, std::to_string(v)); }
+  void add(std::string_view name, int v) { add(name, std::to_string(v)); }
+  void addDouble(std::string_view name, double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%.2f", v);
+    add(name, std::string_view(buf));
+  }
+};
+
+double average(const double* samples, int n) {
+  double sum = 0;
+  for (int i = 0; i < n; ++i) sum += samples[i];
+  return sum / n;
+}
+
+}  // namespace
+
+std::string Server::info(std::span<const std::string_view> sections) {
+  static const std::string_view kDefault[] = {"server", "clients", "memory", "persistence", "stats",
+                                              "replication", "cpu", "modules", "errorstats", "cluster", "keyspace"};
+  auto wanted = [&](std::string_view name) {
+    if (sections.empty()) {
+      for (auto d : kDefault)
+        if (d == name) return true;
+      return false;
+    }
+    for (auto s : sections) {
+      if (util::equalsIgnoreCase(s, name) || util::equalsIgnoreCase(s, "all") ||
+          util::equalsIgnoreCase(s, "everything"))
+        return true;
+      if (util::equalsIgnoreCase(s, "default"))
+        for (auto d : kDefault)
+          if (d == name) return true;
+    }
+    return false;
+  };
+
+  const config::Settings& s = config_.settings();
+  int64_t nowUs = util::unixTimeUs();
+  int64_t uptime = (nowUs / 1000 - startTimeMs_) / 1000;
+  std::string out;
+  auto section = [&](const char* title, const Fields& f) {
+    if (!out.empty()) out += "\r\n";
+    out += "# ";
+    out += title;
+    out += "\r\n";
+    out += f.text;
+  };
+
+  if (wanted("server")) {
+    Fields f;
+    utsname un{};
+    uname(&un);
+    f.add("redis_version", kCompatVersion);
+    f.add("erdtree_version", ERDTREE_VERSION);
+    f.add("redis_git_sha1", "00000000");
+    f.add("redis_git_dirty", 0);
+    f.add("redis_build_id", "0");
+    f.add("redis_mode", "standalone");
+    f.add("os", std::string(un.sysname) + " " + un.release + " " + un.machine);
+    f.add("arch_bits", 64);
+    f.add("monotonic_clock", "POSIX clock_gettime");
+    f.add("multiplexing_api", "epoll");
+    f.add("atomicvar_api", "c11-builtin");
+    f.add("gcc_version", std::to_string(__GNUC__) + "." + std::to_string(__GNUC_MINOR__) + "." +
+                             std::to_string(__GNUC_PATCHLEVEL__));
+    f.add("process_id", static_cast<int64_t>(getpid()));
+    f.add("process_supervised", "no");
+    f.add("run_id", runId_);
+    f.add("tcp_port", s.port);
+    f.add("server_time_usec", nowUs);
+    f.add("uptime_in_seconds", uptime);
+    f.add("uptime_in_days", uptime / 86400);
+    f.add("hz", s.hz);
+    f.add("configured_hz", s.hz);
+    f.add("lru_clock", static_cast<uint64_t>(engine::lruClockFromMs(nowUs / 1000)));
+    char exe[4096] = {0};
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+    f.add("executable", n > 0 ? std::string(exe, static_cast<size_t>(n)) : std::string());
+    f.add("config_file", config_.configFile());
+    f.add("io_threads_active", 0);
+    section("Server", f);
+  }
+  if (wanted("clients")) {
+    Fields f;
+    f.add("connected_clients", static_cast<uint64_t>(tcp_->connectionCount()));
+    f.add("cluster_connections", 0);
+    f.add("maxclients", s.maxclients);
+    uint64_t maxIn = 0, maxOut = 0;
+    tcp_->forEach([&](net::Connection& c) {
+      maxIn = std::max<uint64_t>(maxIn, c.input().capacity());
+      maxOut = std::max<uint64_t>(maxOut, c.pendingOutputBytes());
+    });
+    f.add("client_recent_max_input_buffer", maxIn);
+    f.add("client_recent_max_output_buffer", maxOut);
+    f.add("blocked_clients", 0);
+    f.add("tracking_clients", 0);
+    f.add("clients_in_timeout_table", 0);
+    section("Clients", f);
+  }
+  if (wanted("memory")) {
+    Fields f;
+    uint64_t used = allocatedBytes();
+    uint64_t rss = residentBytes();
+    peakMemory_ = std::max(peakMemory_, used);
+    f.add("used_memory", used);
+    f.add("used_memory_human", human(used));
+    f.add("used_memory_rss", rss);
+    f.add("used_memory_rss_human", human(rss));
+    f.add("used_memory_peak", peakMemory_);
+    f.add("used_memory_peak_human", human(peakMemory_));
+    char perc[32];
+    std::snprintf(perc, sizeof(perc), "%.2f%%", peakMemory_ ? 100.0 * static_cast<double>(used) / static_cast<double>(peakMemory_) : 100.0);
+    f.add("used_memory_peak_perc", std::string_view(perc));
+    uint64_t tables = 0;
+    for (int i = 0; i < keyspace_.count(); ++i) tables += keyspace_.db(i).table().memoryUsage();
+    f.add("used_memory_overhead", tables);
+    f.add("used_memory_dataset", used > tables ? used - tables : 0);
+    long pages = sysconf(_SC_PHYS_PAGES);
+    uint64_t total = pages > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE)) : 0;
+    f.add("total_system_memory", total);
+    f.add("total_system_memory_human", human(total));
+    f.add("maxmemory", s.maxmemory);
+    f.add("maxmemory_human", human(s.maxmemory));
+    f.add("maxmemory_policy", s.maxmemoryPolicy);
+    f.addDouble("mem_fragmentation_ratio", used ? static_cast<double>(rss) / static_cast<double>(used) : 0.0);
+    f.add("mem_allocator", "libc");
+    f.add("lazyfree_pending_objects", 0);
+    section("Memory", f);
+  }
+  if (wanted("persistence")) {
+    Fields f;
+    f.add("loading", 0);
+    f.add("async_loading", 0);
+    f.add("current_cow_peak", 0);
+    f.add("rdb_changes_since_last_save", services_.stats.dirty);
+    f.add("rdb_bgsave_in_progress", 0);
+    f.add("rdb_last_save_time", startTimeMs_ / 1000);
+    f.add("rdb_last_bgsave_status", "ok");
+    f.add("rdb_last_bgsave_time_sec", -1);
+    f.add("rdb_current_bgsave_time_sec", -1);
+    f.add("aof_enabled", s.appendonly ? 1 : 0);
+    f.add("aof_rewrite_in_progress", 0);
+    f.add("aof_rewrite_scheduled", 0);
+    f.add("aof_last_rewrite_time_sec", -1);
+    f.add("aof_current_rewrite_time_sec", -1);
+    f.add("aof_last_bgrewrite_status", "ok");
+    f.add("aof_last_write_status", "ok");
+    section("Persistence", f);
+  }
+  if (wanted("stats")) {
+    Fields f;
+    const command::Stats& st = services_.stats;
+    f.add("total_connections_received", tcp_->totalConnectionsReceived());
+    f.add("total_commands_processed", st.commandsProcessed);
+    f.add("instantaneous_ops_per_sec", static_cast<uint64_t>(average(opsSamples_.data(), kMetricSamples)));
+    f.add("total_net_input_bytes", tcp_->bytesRead());
+    f.add("total_net_output_bytes", tcp_->bytesWritten());
+    f.addDouble("instantaneous_input_kbps", average(inSamples_.data(), kMetricSamples) / 1024);
+    f.addDouble("instantaneous_output_kbps", average(outSamples_.data(), kMetricSamples) / 1024);
+    f.add("rejected_connections", rejectedConnections_);
+    f.add("expired_keys", keyspace_.expiredKeys());
+    f.add("evicted_keys", 0);
+    f.add("keyspace_hits", st.keyspaceHits);
+    f.add("keyspace_misses", st.keyspaceMisses);
+    f.add("pubsub_channels", 0);
+    f.add("pubsub_patterns", 0);
+    f.add("total_error_replies", errorReplies_ + st.rejectedCalls);
+    f.add("unexpected_error_replies", 0);
+    f.add("total_propagated_records", propagation_.records());
+    section("Stats", f);
+  }
+  if (wanted("replication")) {
+    Fields f;
+    f.add("role", "master");
+    f.add("connected_slaves", 0);
+    f.add("master_failover_state", "no-failover");
+    f.add("master_replid", replId_);
+    f.add("master_replid2", std::string(40, '0'));
+    f.add("master_repl_offset", 0);
+    f.add("second_repl_offset", -1);
+    f.add("repl_backlog_active", 0);
+    f.add("repl_backlog_size", 1048576);
+    f.add("repl_backlog_first_byte_offset", 0);
+    f.add("repl_backlog_histlen", 0);
+    section("Replication", f);
+  }
+  if (wanted("cpu")) {
+    Fields f;
+    rusage self{};
+    getrusage(RUSAGE_SELF, &self);
+    auto secs = [](const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) / 1e6; };
+    char buf[32];
+    std::snprintf(buf, sizeof(buf), "%.6f", secs(self.ru_stime));
+    f.add("used_cpu_sys", std::string_view(buf));
+    std::snprintf(buf, sizeof(buf), "%.6f", secs(self.ru_utime));
+    f.add("used_cpu_user", std::string_view(buf));
+    section("CPU", f);
+  }
+  if (wanted("modules")) section("Modules", Fields{});
+  if (wanted("errorstats")) section("Errorstats", Fields{});
+  if (wanted("cluster")) {
+    Fields f;
+    f.add("cluster_enabled", 0);
+    section("Cluster", f);
+  }
+  if (wanted("keyspace")) {
+    Fields f;
+    for (int i = 0; i < keyspace_.count(); ++i) {
+      engine::Db& d = keyspace_.db(i);
+      if (d.size() == 0) continue;
+      f.add("db" + std::to_string(i), "keys=" + std::to_string(d.size()) + ",expires=" +
+                                          std::to_string(d.expiresCount()) + ",avg_ttl=" + std::to_string(d.avgTtlMs));
+    }
+    section("Keyspace", f);
+  }
+  return out;
+}
+
+void Server::resetStats() {
+  uint64_t dirty = services_.stats.dirty;  // not a statistic: pending-save state
+  services_.stats = command::Stats{};
+  services_.stats.dirty = dirty;
+  keyspace_.resetStats();
+  rejectedConnections_ = 0;
+  errorReplies_ = 0;
+  peakMemory_ = 0;
+}
+
+}  // namespace erdtree::server

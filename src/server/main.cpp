@@ -1,0 +1,112 @@
+// erdtree-server entry point: configuration (embedded default, optional file,
+// --name value flags), logging, working directory, then the event loop.
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <string>
+
+#include "erdtree/config/config.h"
+#include "erdtree/server/server.h"
+#include "erdtree/util/hash.h"
+
+namespace {
+
+void printUsage() {
+  std::puts(
+      "Usage: erdtree-server [/path/to/erdtree.toml] [--config FILE] [--name value ...]\n"
+      "       erdtree-server --version\n"
+      "Settings use Redis's names, e.g. --port 7000 --bind 127.0.0.1 --maxclients 100.\n"
+      "Without a file the embedded default (conf/erdtree.toml) applies.");
+}
+
+spdlog::level::level_enum toSpdlogLevel(const std::string& level) {
+  if (level == "debug") return spdlog::level::debug;
+  if (level == "verbose") return spdlog::level::debug;
+  if (level == "warning") return spdlog::level::warn;
+  if (level == "nothing") return spdlog::level::off;
+  return spdlog::level::info;
+}
+
+// Creates every missing component of path.
+bool makeDirs(const std::string& path) {
+  std::string partial;
+  for (size_t i = 0; i <= path.size(); ++i) {
+    if (i == path.size() || path[i] == '/') {
+      if (!partial.empty() && mkdir(partial.c_str(), 0755) != 0 && errno != EEXIST) return false;
+    }
+    if (i < path.size()) partial += path[i];
+  }
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 2 && (std::strcmp(argv[1], "--version") == 0 || std::strcmp(argv[1], "-v") == 0)) {
+    std::printf("Erdtree server v=%s (Redis 7.0 compatible) bits=64\n", ERDTREE_VERSION);
+    return 0;
+  }
+  if (argc == 2 && (std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0)) {
+    printUsage();
+    return 0;
+  }
+
+  erdtree::config::Config config;
+  std::string err = config.applyCommandLine(argc, argv);
+  if (!err.empty()) {
+    std::fprintf(stderr, "\n*** FATAL CONFIG ERROR (erdtree-server) ***\n>>> %s\n", err.c_str());
+    return 1;
+  }
+  const auto& s = config.settings();
+
+  std::shared_ptr<spdlog::logger> logger;
+  try {
+    if (s.logfile.empty()) logger = spdlog::stdout_logger_mt("erdtree");
+    else logger = spdlog::basic_logger_mt("erdtree", s.logfile);
+  } catch (const spdlog::spdlog_ex& e) {
+    std::fprintf(stderr, "Can't open the log file: %s\n", e.what());
+    return 1;
+  }
+  // Redis's line shape: pid:role day month year time.ms level message.
+  logger->set_pattern("%P:M %d %b %Y %H:%M:%S.%e %L %v");
+  logger->set_level(toSpdlogLevel(s.loglevel));
+  logger->flush_on(spdlog::level::info);
+  spdlog::set_default_logger(logger);
+
+  spdlog::info("oO0OoO0OoO0Oo Erdtree is starting oO0OoO0OoO0Oo");
+  spdlog::info("Erdtree version={}, bits=64, pid={}, just started", ERDTREE_VERSION, getpid());
+  spdlog::info(config.configFile().empty() ? "Configuration loaded (embedded default)"
+                                           : "Configuration loaded from " + config.configFile());
+
+  if (!makeDirs(s.dir) || chdir(s.dir.c_str()) != 0) {
+    spdlog::warn("Can't chdir to '{}': {}", s.dir, std::strerror(errno));
+    return 1;
+  }
+  if (!s.pidfile.empty()) std::ofstream(s.pidfile) << getpid() << "\n";
+
+  std::random_device rd;
+  erdtree::util::setHashSeed((static_cast<uint64_t>(rd()) << 32) ^ rd());
+
+  int code = 0;
+  {
+    erdtree::server::Server server(config);
+    err = server.start();
+    if (!err.empty()) {
+      spdlog::warn("{}", err);
+      return 1;
+    }
+    spdlog::info("Server initialized");
+    spdlog::info("Running mode=standalone, port={}.", s.port);
+    code = server.run();
+  }
+  if (!s.pidfile.empty()) unlink(s.pidfile.c_str());
+  return code;
+}

@@ -1,0 +1,301 @@
+#include "erdtree/server/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <random>
+
+#include "erdtree/command/families.h"
+#include "erdtree/util/clock.h"
+
+namespace erdtree::server {
+namespace {
+
+std::string randomHex40() {
+  static const char* hex = "0123456789abcdef";
+  std::random_device rd;
+  std::mt19937_64 rng(rd());
+  std::string s(40, '0');
+  for (char& c : s) c = hex[rng() & 15];
+  return s;
+}
+
+// Largest chunk of active expiry per cron tick: Redis's 25% of a tick.
+constexpr int kExpireCyclePercentOfTick = 25;
+constexpr int64_t kRehashBudgetUs = 1000;
+
+}  // namespace
+
+Server::Server(config::Config& config)
+    : config_(config),
+      keyspace_(static_cast<int>(config.settings().databases)),
+      services_{keyspace_, registry_, *this, propagation_},
+      dispatcher_(services_) {
+  command::registerAllCommands(registry_);
+  uv_loop_init(&loop_);
+  loop_.data = this;
+  tcp_ = std::make_unique<net::TcpServer>(&loop_, *this);
+  runId_ = randomHex40();
+  replId_ = randomHex40();
+  config_.onChange([this](std::string_view) { applySettings(); });
+  applySettings();
+}
+
+Server::~Server() {
+  // Close every handle and let libuv deliver the close callbacks before the
+  // objects that own the handles go away.
+  tcp_->closeListeners();
+  tcp_->closeAll();
+  uv_walk(&loop_, [](uv_handle_t* h, void*) {
+    if (!uv_is_closing(h)) uv_close(h, nullptr);
+  }, nullptr);
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  tcp_.reset();
+  graveyard_.clear();
+  uv_loop_close(&loop_);
+}
+
+resp::ParseLimits Server::parseLimits() const {
+  resp::ParseLimits l;
+  l.maxBulkLen = config_.settings().protoMaxBulkLen;
+  return l;
+}
+
+void Server::applySettings() {
+  const config::Settings& s = config_.settings();
+  services_.protoMaxBulkLen = s.protoMaxBulkLen;
+  dispatcher_.setAuthRequired(!s.requirepass.empty());
+  tcp_->setKeepalive(static_cast<int>(s.tcpKeepalive));
+  resp::ParseLimits limits = parseLimits();
+  tcp_->forEach([&](net::Connection& conn) {
+    if (auto* c = static_cast<Client*>(conn.userData)) c->parser.setLimits(limits);
+  });
+  if (uv_is_active(reinterpret_cast<uv_handle_t*>(&cronTimer_))) {
+    uint64_t period = static_cast<uint64_t>(1000 / s.hz);
+    uv_timer_set_repeat(&cronTimer_, period == 0 ? 1 : period);
+  }
+}
+
+std::string Server::start() {
+  const config::Settings& s = config_.settings();
+  net::ListenOptions opts;
+  opts.bind = s.bind;
+  opts.port = static_cast<int>(s.port);
+  opts.backlog = static_cast<int>(s.tcpBacklog);
+  opts.keepaliveSeconds = static_cast<int>(s.tcpKeepalive);
+  std::string err = tcp_->listen(opts);
+  if (!err.empty()) return err;
+
+  uv_prepare_init(&loop_, &prepare_);
+  prepare_.data = this;
+  uv_prepare_start(&prepare_, onPrepare);
+  uv_timer_init(&loop_, &cronTimer_);
+  cronTimer_.data = this;
+  uint64_t period = static_cast<uint64_t>(1000 / s.hz);
+  uv_timer_start(&cronTimer_, onCronTimer, period, period == 0 ? 1 : period);
+  uv_signal_init(&loop_, &sigterm_);
+  sigterm_.data = this;
+  uv_signal_start(&sigterm_, onSignal, SIGTERM);
+  uv_signal_init(&loop_, &sigint_);
+  sigint_.data = this;
+  uv_signal_start(&sigint_, onSignal, SIGINT);
+  signal(SIGPIPE, SIG_IGN);
+
+  startTimeMs_ = util::unixTimeMs();
+  lastSampleMs_ = startTimeMs_;
+  return "";
+}
+
+int Server::run() {
+  spdlog::info("Ready to accept connections tcp");
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  return exitCode_;
+}
+
+bool Server::onOpen(net::Connection& conn) {
+  if (tcp_->connectionCount() > static_cast<size_t>(config_.settings().maxclients)) {
+    ++rejectedConnections_;
+    conn.output().append("-ERR max number of clients reached\r\n");
+    return false;
+  }
+  auto client = std::make_unique<Client>();
+  client->conn = &conn;
+  client->session.id = conn.id();
+  client->session.createdMs = util::unixTimeMs();
+  client->session.lastInteractionMs = client->session.createdMs;
+  client->session.authenticated = config_.settings().requirepass.empty();
+  client->parser.setLimits(parseLimits());
+  client->parser.setAuthenticated(client->session.authenticated);
+  conn.userData = client.release();
+  return true;
+}
+
+void Server::onClose(net::Connection& conn) {
+  auto* c = static_cast<Client*>(conn.userData);
+  if (c == nullptr) return;
+  conn.userData = nullptr;
+  c->conn = nullptr;
+  // The client may be mid-command (CLIENT KILL, a failed write): free it later.
+  graveyard_.emplace_back(c);
+}
+
+void Server::onInput(net::Connection& conn) {
+  auto* c = static_cast<Client*>(conn.userData);
+  if (c == nullptr) return;
+  c->session.lastInteractionMs = util::unixTimeMs();
+  processInput(*c);
+  if (shutdownRequested_) performShutdown("SHUTDOWN");
+}
+
+void Server::onDrained(net::Connection& conn) {
+  auto* c = static_cast<Client*>(conn.userData);
+  if (c != nullptr) processInput(*c);
+  if (shutdownRequested_) performShutdown("SHUTDOWN");
+}
+
+void Server::processInput(Client& c) {
+  net::Connection& conn = *c.conn;
+  util::ByteBuffer& in = conn.input();
+  resp::Writer out(conn.output());
+  const size_t highWater = tcp_->outputHighWater;
+  size_t pos = 0;
+  int64_t nowMs = util::unixTimeMs();
+  current_ = &c;
+  while (c.conn != nullptr && !conn.closing() && !c.session.closeAfterReply && pos < in.size()) {
+    if (conn.pendingOutputBytes() > highWater) {
+      conn.pauseReading();  // resumed by onDrained once the client reads
+      break;
+    }
+    resp::ParseStatus st = c.parser.parse(in.data() + pos, in.size() - pos);
+    if (st == resp::ParseStatus::NeedMore) break;
+    if (st == resp::ParseStatus::Error) {
+      std::string msg = "ERR ";
+      msg += c.parser.errorMessage();
+      out.error(msg);
+      ++errorReplies_;
+      spdlog::debug("Protocol error ({}) from client id={} addr={}", c.parser.errorMessage(), c.session.id,
+                    conn.peerAddress());
+      in.clear();
+      pos = 0;
+      conn.closeAfterFlush();
+      break;
+    }
+    auto args = c.parser.args();
+    size_t consumed = c.parser.consumed();
+    if (!args.empty()) {
+      dispatcher_.execute(c.session, args, out, nowMs);
+      if (c.conn == nullptr) break;  // killed itself
+      c.parser.setAuthenticated(c.session.authenticated);
+      if (!enforceOutputLimits(c, nowMs)) break;
+    }
+    pos += consumed;
+    c.parser.reset();
+    if (shutdownRequested_) break;
+  }
+  current_ = nullptr;
+  if (c.conn == nullptr) return;
+  in.consume(pos);
+  if (c.session.closeAfterReply) {
+    conn.closeAfterFlush();
+    return;
+  }
+  if (in.size() > config_.settings().clientQueryBufferLimit) {
+    spdlog::warn("Closing client that reached max query buffer length: id={} addr={} (qbuf initial bytes: {})",
+                 c.session.id, conn.peerAddress(), in.size());
+    conn.close();
+    return;
+  }
+  size_t hint = c.parser.bytesNeededHint();
+  conn.readHint = hint > in.size() ? hint - in.size() : 0;
+  if (!conn.output().empty()) conn.markPendingWrite();
+}
+
+bool Server::enforceOutputLimits(Client& c, int64_t nowMs) {
+  const config::OutputBufferLimit& lim = config_.settings().outputLimitNormal;
+  size_t used = c.conn->pendingOutputBytes();
+  bool over = false;
+  if (lim.hardBytes != 0 && used >= lim.hardBytes) {
+    over = true;
+  } else if (lim.softBytes != 0 && used >= lim.softBytes) {
+    if (c.softLimitSinceMs == 0) c.softLimitSinceMs = nowMs;
+    else if (nowMs - c.softLimitSinceMs >= lim.softSeconds * 1000) over = true;
+  } else {
+    c.softLimitSinceMs = 0;
+  }
+  if (!over) return true;
+  spdlog::warn("Client id={} addr={} scheduled to be closed ASAP for overcoming of output buffer limits.",
+               c.session.id, c.conn->peerAddress());
+  c.conn->close();
+  return false;
+}
+
+void Server::beforeSleep() {
+  graveyard_.clear();
+  tcp_->flushPending();
+  if (shutdownRequested_) performShutdown("SHUTDOWN");
+}
+
+void Server::cron() {
+  const config::Settings& s = config_.settings();
+  int64_t nowMs = util::unixTimeMs();
+  int64_t tickUs = 1000000 / s.hz;
+  auto stats = keyspace_.activeExpireCycle(nowMs, tickUs * kExpireCyclePercentOfTick / 100,
+                                           static_cast<int>(s.activeExpireEffort));
+  (void)stats;
+  keyspace_.rehashStep(kRehashBudgetUs);
+
+  if (s.timeoutSeconds > 0) {
+    std::vector<net::Connection*> idle;
+    tcp_->forEach([&](net::Connection& conn) {
+      auto* c = static_cast<Client*>(conn.userData);
+      if (c != nullptr && nowMs - c->session.lastInteractionMs > s.timeoutSeconds * 1000) idle.push_back(&conn);
+    });
+    for (auto* conn : idle) {
+      spdlog::debug("Closing idle client id={}", conn->id());
+      conn->close();
+    }
+  }
+
+  // Soft output limits also expire while a client sends nothing.
+  tcp_->forEach([&](net::Connection& conn) {
+    if (auto* c = static_cast<Client*>(conn.userData); c != nullptr && c->softLimitSinceMs != 0)
+      enforceOutputLimits(*c, nowMs);
+  });
+
+  if (nowMs - lastSampleMs_ >= 100) {
+    double secs = static_cast<double>(nowMs - lastSampleMs_) / 1000.0;
+    uint64_t ops = services_.stats.commandsProcessed;
+    opsSamples_[sampleIdx_] = static_cast<double>(ops - lastSampleOps_) / secs;
+    inSamples_[sampleIdx_] = static_cast<double>(tcp_->bytesRead() - lastSampleIn_) / secs;
+    outSamples_[sampleIdx_] = static_cast<double>(tcp_->bytesWritten() - lastSampleOut_) / secs;
+    sampleIdx_ = (sampleIdx_ + 1) % kMetricSamples;
+    lastSampleMs_ = nowMs;
+    lastSampleOps_ = ops;
+    lastSampleIn_ = tcp_->bytesRead();
+    lastSampleOut_ = tcp_->bytesWritten();
+  }
+}
+
+void Server::performShutdown(const char* reason) {
+  if (stopped_) return;
+  stopped_ = true;
+  spdlog::warn("User requested shutdown ({})...", reason);
+  tcp_->closeListeners();
+  tcp_->closeAll();
+  uv_prepare_stop(&prepare_);
+  uv_timer_stop(&cronTimer_);
+  uv_signal_stop(&sigterm_);
+  uv_signal_stop(&sigint_);
+  spdlog::warn("Erdtree is now ready to exit, bye bye...");
+  uv_stop(&loop_);
+}
+
+void Server::onPrepare(uv_prepare_t* h) { static_cast<Server*>(h->data)->beforeSleep(); }
+void Server::onCronTimer(uv_timer_t* h) { static_cast<Server*>(h->data)->cron(); }
+void Server::onSignal(uv_signal_t* h, int signum) {
+  auto* self = static_cast<Server*>(h->data);
+  spdlog::warn("Received {} scheduling shutdown...", signum == SIGINT ? "SIGINT" : "SIGTERM");
+  self->performShutdown(signum == SIGINT ? "SIGINT" : "SIGTERM");
+}
+
+}  // namespace erdtree::server
