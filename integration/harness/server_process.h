@@ -4,6 +4,7 @@
 // another one (for example /usr/bin/redis-server, to check that a test's
 // expectations are what Redis itself replies).
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace erdtree::itest {
@@ -37,11 +38,31 @@ class ServerProcess {
   bool isRedis() const;               // the binary under test is redis-server
   static std::string binaryPath();    // ERDTREE_SERVER_BIN or the built erdtree-server
 
+  // Added by the harness implementation (not part of the original API):
+  std::string logPath() const;        // <dir>/server.log (appended to across restarts)
+  // waitpid status of the last run once it has exited (after stop(), kill9(),
+  // or a waitExit()/running() that saw it exit); -1 while running or unknown.
+  int exitStatus() const { return exitStatus_; }
+  // Replaces the extra arguments used by later start() calls (e.g. to restart
+  // with different flags on the same port and directory).
+  void setExtraArgs(std::vector<std::string> extraArgs) { extraArgs_ = std::move(extraArgs); }
+  // The full argv start() uses (binary first).
+  std::vector<std::string> commandLine() const;
+  // Notes: the server is SIGKILLed by the kernel if the thread that called
+  // start() exits (PR_SET_PDEATHSIG), so call start() from the test's own
+  // thread. ERDTREE_KEEP_TMP=1 keeps the temporary directory for inspection.
+  // The port is picked on the first start() and reused by later restarts.
+
  private:
+  void spawn();
+  bool reap(int waitpidOptions) const;  // true once the child has been reaped
+
   std::vector<std::string> extraArgs_;
   std::string dir_;
   int port_ = 0;
   int pid_ = -1;
+  mutable bool reaped_ = true;
+  mutable int exitStatus_ = -1;
 };
 
 // A free TCP port on 127.0.0.1 (bind to port 0 and read it back).

@@ -36,9 +36,12 @@ uint64_t residentBytes() {
   return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
+// Bytes handed out by malloc. Sanitizer builds replace the allocator and
+// report zero here; RSS is the closest stand-in there.
 uint64_t allocatedBytes() {
   struct mallinfo2 mi = mallinfo2();
-  return mi.uordblks + mi.hblkhd;
+  uint64_t used = mi.uordblks + mi.hblkhd;
+  return used != 0 ? used : residentBytes();
 }
 
 struct Fields {

@@ -3,9 +3,11 @@
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -47,6 +49,25 @@ bool makeDirs(const std::string& path) {
   return true;
 }
 
+// Every client costs a descriptor: raise the soft limit to maxclients plus a
+// reserve for listeners and files, as Redis does, or lower maxclients to fit.
+constexpr rlim_t kReservedFds = 32;
+
+void adjustOpenFilesLimit(erdtree::config::Config& config) {
+  auto& s = config.mutableSettings();
+  rlim_t wanted = static_cast<rlim_t>(s.maxclients) + kReservedFds;
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= wanted) return;
+  rlimit raised = lim;
+  raised.rlim_cur = std::min(wanted, lim.rlim_max);
+  if (setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
+  if (lim.rlim_cur >= wanted) return;
+  int64_t fit = lim.rlim_cur > kReservedFds ? static_cast<int64_t>(lim.rlim_cur - kReservedFds) : 1;
+  spdlog::warn("You requested maxclients of {} requiring at least {} max file descriptors; the limit is {}, so "
+               "maxclients is now {}.", s.maxclients, wanted, lim.rlim_cur, fit);
+  s.maxclients = fit;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -86,6 +107,7 @@ int main(int argc, char** argv) {
   spdlog::info(config.configFile().empty() ? "Configuration loaded (embedded default)"
                                            : "Configuration loaded from " + config.configFile());
 
+  adjustOpenFilesLimit(config);
   if (!makeDirs(s.dir) || chdir(s.dir.c_str()) != 0) {
     spdlog::warn("Can't chdir to '{}': {}", s.dir, std::strerror(errno));
     return 1;

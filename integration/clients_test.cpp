@@ -1,0 +1,320 @@
+// Real client programs against the server: redis-cli (commands, --pipe mass
+// insert, exit codes), Debian's python3-redis, and redis-benchmark. A test is
+// skipped only when the tool itself is missing from this machine.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "harness/client.h"
+#include "harness/server_process.h"
+
+namespace erdtree::itest {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct ProcessResult {
+  int status = -1;  // waitpid status
+  bool timedOut = false;
+  std::string out;
+  std::string err;
+  int exitCode() const { return WIFEXITED(status) ? WEXITSTATUS(status) : -1; }
+  std::string describe() const {
+    return strCat({"exit status ", std::to_string(status)}) + (timedOut ? " (timed out)" : "") + "\nstdout:\n" + out +
+           "\nstderr:\n" + err;
+  }
+};
+
+bool executable(const std::string& path) { return ::access(path.c_str(), X_OK) == 0; }
+
+// Runs argv (argv[0] is a full path) with `input` on stdin; collects stdout
+// and stderr; kills the process if it runs longer than timeoutMs.
+ProcessResult runProcess(const std::vector<std::string>& args, const std::string& input, int timeoutMs) {
+  ProcessResult res;
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  int in[2], out[2], err[2];
+  if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
+    res.err = std::string("pipe: ") + std::strerror(errno);
+    return res;
+  }
+  const pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
+    ::dup2(in[0], 0);
+    ::dup2(out[1], 1);
+    ::dup2(err[1], 2);
+#ifdef SYS_close_range
+    ::syscall(SYS_close_range, 3u, ~0u, 0u);
+#endif
+    struct sigaction dfl{};
+    dfl.sa_handler = SIG_DFL;
+    ::sigaction(SIGPIPE, &dfl, nullptr);
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  ::close(in[0]);
+  ::close(out[1]);
+  ::close(err[1]);
+  if (pid < 0) {
+    ::close(in[1]);
+    ::close(out[0]);
+    ::close(err[0]);
+    res.err = std::string("fork: ") + std::strerror(errno);
+    return res;
+  }
+  ::fcntl(in[1], F_SETFL, O_NONBLOCK);
+  size_t inOff = 0;
+  int inFd = in[1];
+  if (input.empty()) {
+    ::close(inFd);
+    inFd = -1;
+  }
+  int outFd = out[0], errFd = err[0];
+  auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
+  char buf[65536];
+  while (outFd >= 0 || errFd >= 0) {
+    std::vector<pollfd> fds;
+    if (outFd >= 0) fds.push_back({outFd, POLLIN, 0});
+    if (errFd >= 0) fds.push_back({errFd, POLLIN, 0});
+    if (inFd >= 0) fds.push_back({inFd, POLLOUT, 0});
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) {
+      res.timedOut = true;
+      break;
+    }
+    int rc = ::poll(fds.data(), fds.size(), static_cast<int>(left));
+    if (rc < 0 && errno == EINTR) continue;
+    if (rc <= 0) continue;
+    for (const auto& p : fds) {
+      if (p.revents == 0) continue;
+      if (p.fd == inFd) {
+        ssize_t n = ::write(inFd, input.data() + inOff, input.size() - inOff);
+        if (n > 0) inOff += static_cast<size_t>(n);
+        if ((n < 0 && errno != EAGAIN && errno != EINTR) || inOff == input.size()) {
+          ::close(inFd);
+          inFd = -1;
+        }
+      } else {
+        ssize_t n = ::read(p.fd, buf, sizeof buf);
+        if (n > 0) {
+          (p.fd == outFd ? res.out : res.err).append(buf, static_cast<size_t>(n));
+        } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+          ::close(p.fd);
+          (p.fd == outFd ? outFd : errFd) = -1;
+        }
+      }
+    }
+  }
+  if (inFd >= 0) ::close(inFd);
+  if (outFd >= 0) ::close(outFd);
+  if (errFd >= 0) ::close(errFd);
+  if (res.timedOut) ::kill(pid, SIGKILL);
+  // Output closed: the process is exiting; bound the wait anyway.
+  auto waitDeadline = Clock::now() + std::chrono::milliseconds(res.timedOut ? 5000 : timeoutMs);
+  while (true) {
+    pid_t r = ::waitpid(pid, &res.status, WNOHANG);
+    if (r == pid) break;
+    if (r < 0 && errno != EINTR) break;
+    if (Clock::now() >= waitDeadline) {
+      res.timedOut = true;
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &res.status, 0);
+      break;
+    }
+    ::poll(nullptr, 0, 5);
+  }
+  return res;
+}
+
+const char* kRedisCli = "/usr/bin/redis-cli";
+const char* kRedisBenchmark = "/usr/bin/redis-benchmark";
+const char* kPython = "/usr/bin/python3";  // Debian's, which has python3-redis
+
+class ClientsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    server_ = std::make_unique<ServerProcess>();
+    server_->start();
+  }
+  static void TearDownTestSuite() { server_.reset(); }
+  void SetUp() override {
+    ASSERT_TRUE(server_ && server_->running()) << (server_ ? server_->log() : "no server");
+    Client c(port());
+    ASSERT_EQ(c.cmd({"FLUSHALL"}).repr(), "+OK");
+  }
+  static int port() { return server_->port(); }
+  static ProcessResult cli(std::vector<std::string> args, const std::string& input = "", int timeoutMs = 30000) {
+    std::vector<std::string> argv{kRedisCli, "-h", "127.0.0.1", "-p", std::to_string(port())};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return runProcess(argv, input, timeoutMs);
+  }
+  static std::unique_ptr<ServerProcess> server_;
+};
+
+std::unique_ptr<ServerProcess> ClientsTest::server_;
+
+#define REQUIRE_TOOL(path) \
+  if (!executable(path)) GTEST_SKIP() << path << " is not installed on this machine"
+
+TEST_F(ClientsTest, RedisCliBasicCommands) {
+  REQUIRE_TOOL(kRedisCli);
+  auto r = cli({"SET", "foo", "bar"});
+  EXPECT_EQ(r.exitCode(), 0) << r.describe();
+  EXPECT_EQ(r.out, "OK\n");
+  r = cli({"GET", "foo"});
+  EXPECT_EQ(r.exitCode(), 0) << r.describe();
+  EXPECT_EQ(r.out, "bar\n");
+  r = cli({"GET", "missing"});
+  EXPECT_EQ(r.out, "\n") << r.describe();
+  r = cli({"INCR", "n"});
+  EXPECT_EQ(r.out, "1\n") << r.describe();
+  r = cli({"INCRBY", "n", "41"});
+  EXPECT_EQ(r.out, "42\n") << r.describe();
+  r = cli({"MGET", "foo", "missing", "n"});
+  EXPECT_EQ(r.out, "bar\n\n42\n") << r.describe();
+  r = cli({"SET", "spaced", "a value with spaces"});
+  EXPECT_EQ(r.out, "OK\n");
+  r = cli({"GET", "spaced"});
+  EXPECT_EQ(r.out, "a value with spaces\n");
+  // redis-cli's startup handshake (COMMAND DOCS etc.) is not needed in this
+  // mode, but the commands it sends must not break anything.
+  r = cli({"PING"});
+  EXPECT_EQ(r.out, "PONG\n");
+  r = cli({"-n", "3", "SET", "indb3", "x"});
+  EXPECT_EQ(r.out, "OK\n") << r.describe();
+  Client c(port());
+  EXPECT_EQ(c.cmd({"GET", "foo"}).repr(), "$bar");
+  EXPECT_EQ(c.cmd({"SELECT", "3"}).repr(), "+OK");
+  EXPECT_EQ(c.cmd({"GET", "indb3"}).repr(), "$x");
+}
+
+TEST_F(ClientsTest, RedisCliErrorsAndExitCodes) {
+  REQUIRE_TOOL(kRedisCli);
+  ASSERT_EQ(cli({"SET", "foo", "bar"}).out, "OK\n");
+  // An error reply is printed (followed by an empty line); redis-cli 7.0
+  // still exits 0.
+  auto r = cli({"INCR", "foo"});
+  EXPECT_EQ(r.exitCode(), 0) << r.describe();
+  EXPECT_EQ(r.out, "ERR value is not an integer or out of range\n\n") << r.describe();
+  r = cli({"NOSUCHCOMMAND", "x"});
+  EXPECT_EQ(r.out, "ERR unknown command 'NOSUCHCOMMAND', with args beginning with: 'x' \n\n") << r.describe();
+  // No server on the port: exit code 1.
+  int deadPort = pickFreePort();
+  r = runProcess({kRedisCli, "-h", "127.0.0.1", "-p", std::to_string(deadPort), "PING"}, "", 30000);
+  EXPECT_EQ(r.exitCode(), 1) << r.describe();
+  EXPECT_NE((r.out + r.err).find("Connection refused"), std::string::npos) << r.describe();
+}
+
+TEST_F(ClientsTest, RedisCliPipeMassInsert) {
+  REQUIRE_TOOL(kRedisCli);
+  const int n = 10000;
+  std::string input;
+  for (int i = 0; i < n; ++i) {
+    std::string key = strCat({"mass:", std::to_string(i)});
+    std::string value = strCat({"value-", std::to_string(i)});
+    input += strCat({"*3\r\n$3\r\nSET\r\n$", std::to_string(key.size())}) + "\r\n" + key + "\r\n$" +
+             std::to_string(value.size()) + "\r\n" + value + "\r\n";
+  }
+  auto r = cli({"--pipe"}, input, 60000);
+  EXPECT_EQ(r.exitCode(), 0) << r.describe();
+  EXPECT_NE(r.out.find(strCat({"errors: 0, replies: ", std::to_string(n)})), std::string::npos) << r.describe();
+  Client c(port());
+  EXPECT_EQ(c.cmd({"DBSIZE"}).repr(), strCat({":", std::to_string(n)}));
+  EXPECT_EQ(c.cmd({"GET", "mass:0"}).repr(), "$value-0");
+  EXPECT_EQ(c.cmd({"GET", "mass:9999"}).repr(), "$value-9999");
+
+  // With a failing command among them: errors are counted and the exit code is 1.
+  r = cli({"--pipe"}, "SET a 1\r\nINCR a\r\nINCR mass:1\r\n", 30000);
+  EXPECT_EQ(r.exitCode(), 1) << r.describe();
+  EXPECT_NE(r.out.find("errors: 1, replies: 3"), std::string::npos) << r.describe();
+  EXPECT_EQ(c.cmd({"GET", "a"}).repr(), "$2");
+}
+
+TEST_F(ClientsTest, PythonRedisClient) {
+  REQUIRE_TOOL(kPython);
+  auto probe = runProcess({kPython, "-c", "import redis"}, "", 30000);
+  if (probe.exitCode() != 0) GTEST_SKIP() << "python3-redis is not installed for " << kPython << ": " << probe.err;
+  const std::string script = R"PY(
+import sys, redis
+r = redis.Redis(host="127.0.0.1", port=int(sys.argv[1]), socket_timeout=10)
+assert r.ping() is True
+assert r.set("greeting", "hello") is True
+assert r.get("greeting") == b"hello"
+assert r.get("missing") is None
+assert r.incr("counter") == 1
+assert r.incr("counter", 9) == 10
+assert r.incrby("counter", 5) == 15
+assert r.set("bin", bytes(range(256))) is True
+assert r.get("bin") == bytes(range(256))
+p = r.pipeline(transaction=False)
+for i in range(100):
+    p.set("pipe:%d" % i, i)
+p.get("pipe:42")
+p.incr("counter")
+res = p.execute()
+assert res[:100] == [True] * 100, res[:5]
+assert res[100] == b"42", res[100]
+assert res[101] == 16, res[101]
+assert r.expire("greeting", 100) is True
+ttl = r.ttl("greeting")
+assert 90 <= ttl <= 100, ttl
+assert r.expire("missing", 100) is False
+assert r.ttl("missing") == -2
+assert r.persist("greeting") is True
+assert r.ttl("greeting") == -1
+keys = sorted(k.decode() for k in r.scan_iter(match="pipe:*", count=10))
+assert keys == sorted("pipe:%d" % i for i in range(100)), keys[:5]
+assert len(list(r.scan_iter())) == 103
+assert r.delete("greeting", "missing") == 1
+assert r.exists("greeting") == 0
+assert r.dbsize() == 102
+try:
+    r.incr("bin")
+    raise AssertionError("INCR on a non-integer must fail")
+except redis.exceptions.ResponseError as e:
+    assert str(e) == "value is not an integer or out of range", str(e)
+info = r.info()
+assert info["role"] == "master"
+assert info["tcp_port"] == int(sys.argv[1])
+print("python-ok")
+)PY";
+  auto r = runProcess({kPython, "-c", script, std::to_string(port())}, "", 60000);
+  EXPECT_EQ(r.exitCode(), 0) << r.describe();
+  EXPECT_EQ(r.out, "python-ok\n") << r.describe();
+  Client c(port());
+  EXPECT_EQ(c.cmd({"GET", "counter"}).repr(), "$16");
+}
+
+TEST_F(ClientsTest, RedisBenchmark) {
+  REQUIRE_TOOL(kRedisBenchmark);
+  auto r = runProcess({kRedisBenchmark, "-h", "127.0.0.1", "-p", std::to_string(port()), "-n", "2000", "-t",
+                       "set,get,incr,mset", "-q"},
+                      "", 120000);
+  EXPECT_EQ(r.exitCode(), 0) << r.describe();
+  for (const char* test : {"SET:", "GET:", "INCR:", "MSET (10 keys):"})
+    EXPECT_NE(r.out.find(test), std::string::npos) << test << " missing\n" << r.describe();
+  EXPECT_EQ(r.out.find("rror"), std::string::npos) << r.describe();
+  Client c(port());
+  // The benchmark wrote its keys and left the server healthy.
+  EXPECT_EQ(c.cmd({"EXISTS", "key:__rand_int__"}).repr(), ":1");
+  EXPECT_EQ(c.cmd({"GET", "counter:__rand_int__"}).repr(), "$2000");
+}
+
+}  // namespace
+}  // namespace erdtree::itest
