@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "harness/client.h"
+#include "harness/shared_server.h"
 #include "harness/server_process.h"
 
 namespace erdtree::itest {
@@ -146,28 +147,15 @@ const char* kRedisCli = "/usr/bin/redis-cli";
 const char* kRedisBenchmark = "/usr/bin/redis-benchmark";
 const char* kPython = "/usr/bin/python3";  // Debian's, which has python3-redis
 
-class ClientsTest : public ::testing::Test {
+class ClientsTest : public SharedServerTest<ClientsTest> {
  protected:
-  static void SetUpTestSuite() {
-    server_ = std::make_unique<ServerProcess>();
-    server_->start();
-  }
-  static void TearDownTestSuite() { server_.reset(); }
-  void SetUp() override {
-    ASSERT_TRUE(server_ && server_->running()) << (server_ ? server_->log() : "no server");
-    Client c(port());
-    ASSERT_EQ(c.cmd({"FLUSHALL"}).repr(), "+OK");
-  }
-  static int port() { return server_->port(); }
   static ProcessResult cli(std::vector<std::string> args, const std::string& input = "", int timeoutMs = 30000) {
     std::vector<std::string> argv{kRedisCli, "-h", "127.0.0.1", "-p", std::to_string(port())};
     argv.insert(argv.end(), args.begin(), args.end());
     return runProcess(argv, input, timeoutMs);
   }
-  static std::unique_ptr<ServerProcess> server_;
 };
 
-std::unique_ptr<ServerProcess> ClientsTest::server_;
 
 #define REQUIRE_TOOL(path) \
   if (!executable(path)) GTEST_SKIP() << path << " is not installed on this machine"

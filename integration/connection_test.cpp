@@ -10,26 +10,15 @@
 #include <vector>
 
 #include "harness/client.h"
+#include "harness/shared_server.h"
 #include "harness/server_process.h"
 
 namespace erdtree::itest {
 namespace {
 
-class ConnectionTest : public ::testing::Test {
+class ConnectionTest : public SharedServerTest<ConnectionTest> {
  protected:
-  static void SetUpTestSuite() {
-    server_ = std::make_unique<ServerProcess>();
-    server_->start();
-  }
-  static void TearDownTestSuite() { server_.reset(); }
-  void SetUp() override {
-    ASSERT_TRUE(server_ && server_->running()) << (server_ ? server_->log() : "no server");
-    Client c(port());
-    ASSERT_EQ(c.cmd({"FLUSHALL"}).repr(), "+OK");
-  }
 
-  static int port() { return server_->port(); }
-  static ServerProcess& server() { return *server_; }
 
   // This client's line in CLIENT LIST, seen from `observer`.
   static std::map<std::string, std::string> lineFor(Client& observer, long long id) {
@@ -40,10 +29,8 @@ class ConnectionTest : public ::testing::Test {
     return {};
   }
 
-  static std::unique_ptr<ServerProcess> server_;
 };
 
-std::unique_ptr<ServerProcess> ConnectionTest::server_;
 
 TEST_F(ConnectionTest, Ping) {
   Client c(port());

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "harness/client.h"
+#include "harness/shared_server.h"
 #include "harness/server_process.h"
 
 namespace {
@@ -29,27 +30,9 @@ namespace {
 using erdtree::itest::Client;
 using erdtree::itest::Reply;
 using erdtree::itest::ServerProcess;
+using erdtree::itest::SharedServerTest;
+using erdtree::itest::show;
 using Clock = std::chrono::steady_clock;
-
-// A compact, harness-independent rendering of a RESP2 reply:
-//   +OK   -ERR text   :5   "bulk"   (nil)   [elem, elem]
-std::string show(const Reply& r) {
-  switch (r.type) {
-    case Reply::Type::Status: return "+" + r.str;
-    case Reply::Type::Error: return "-" + r.str;
-    case Reply::Type::Integer: return ":" + std::to_string(r.integer);
-    case Reply::Type::Nil: return "(nil)";
-    case Reply::Type::Array: {
-      std::string out = "[";
-      for (size_t i = 0; i < r.elements.size(); ++i) {
-        if (i) out += ", ";
-        out += show(r.elements[i]);
-      }
-      return out + "]";
-    }
-    default: return "\"" + r.str + "\"";
-  }
-}
 
 int64_t unixMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -75,37 +58,18 @@ const std::string kNotInteger = "-ERR value is not an integer or out of range";
 const std::string kNxConflict = "-ERR NX and XX, GT or LT options at the same time are not compatible";
 const std::string kGtLtConflict = "-ERR GT and LT options at the same time are not compatible";
 
-class ExpireCommands : public ::testing::Test {
+class ExpireCommands : public SharedServerTest<ExpireCommands> {
+  friend class SharedServerTest<ExpireCommands>;  // reads serverArgs()
+
  protected:
-  static void SetUpTestSuite() {
-    try {
-      server_ = std::make_unique<ServerProcess>(extraArgs());
-      server_->start();
-      client_ = std::make_unique<Client>(server_->port(), 30000);
-    } catch (const std::exception& e) {
-      startError_ = e.what();
-      client_.reset();
-      server_.reset();
-    }
-  }
   // Redis 7 refuses DEBUG unless enabled; ExpiredKeysAreNeverVisible uses
   // DEBUG SET-ACTIVE-EXPIRE when the server has it (see pauseActiveExpiry).
-  static std::vector<std::string> extraArgs() {
+  static std::vector<std::string> serverArgs() {
     if (std::filesystem::path(ServerProcess::binaryPath()).filename().string().find("redis-server") !=
         std::string::npos) {
       return {"--enable-debug-command", "yes"};
     }
     return {};
-  }
-  static void TearDownTestSuite() {
-    client_.reset();
-    if (server_) server_->stop();
-    server_.reset();
-  }
-  void SetUp() override {
-    ASSERT_TRUE(client_) << "server did not start: " << startError_;
-    ASSERT_EQ(run("SELECT", "0"), "+OK");
-    ASSERT_EQ(run("FLUSHALL"), "+OK");
   }
 
   template <typename... A>
@@ -144,9 +108,6 @@ class ExpireCommands : public ::testing::Test {
     return show(cmd({"DEBUG", "SET-ACTIVE-EXPIRE", pause ? "0" : "1"})) == "+OK";
   }
 
-  static inline std::unique_ptr<ServerProcess> server_;
-  static inline std::unique_ptr<Client> client_;
-  static inline std::string startError_;
 };
 
 TEST_F(ExpireCommands, OptionCombinationErrors) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "harness/client.h"
+#include "harness/shared_server.h"
 #include "harness/server_process.h"
 
 namespace erdtree::itest {
@@ -31,19 +32,8 @@ std::string allBytes() {
   return s;
 }
 
-class ProtocolTest : public ::testing::Test {
+class ProtocolTest : public SharedServerTest<ProtocolTest> {
  protected:
-  static void SetUpTestSuite() {
-    server_ = std::make_unique<ServerProcess>();
-    server_->start();
-  }
-  static void TearDownTestSuite() { server_.reset(); }
-  void SetUp() override {
-    ASSERT_TRUE(server_ && server_->running()) << (server_ ? server_->log() : "no server");
-    Client c(port());
-    ASSERT_EQ(c.cmd({"FLUSHALL"}).repr(), "+OK");
-  }
-  static int port() { return server_->port(); }
 
   // Sends `request` on a fresh connection and expects exactly `reply`
   // followed by the server closing that connection, while an unrelated client
@@ -63,10 +53,8 @@ class ProtocolTest : public ::testing::Test {
     EXPECT_EQ(fresh.cmd({"PING"}).repr(), "+PONG");
   }
 
-  static std::unique_ptr<ServerProcess> server_;
 };
 
-std::unique_ptr<ServerProcess> ProtocolTest::server_;
 
 // ---------------------------------------------------------------- inline commands
 

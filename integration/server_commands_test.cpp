@@ -12,24 +12,14 @@
 #include <vector>
 
 #include "harness/client.h"
+#include "harness/shared_server.h"
 #include "harness/server_process.h"
 
 namespace erdtree::itest {
 namespace {
 
-class ServerCommandsTest : public ::testing::Test {
+class ServerCommandsTest : public SharedServerTest<ServerCommandsTest> {
  protected:
-  static void SetUpTestSuite() {
-    server_ = std::make_unique<ServerProcess>();
-    server_->start();
-  }
-  static void TearDownTestSuite() { server_.reset(); }
-  void SetUp() override {
-    ASSERT_TRUE(server_ && server_->running()) << (server_ ? server_->log() : "no server");
-    Client c(port());
-    ASSERT_EQ(c.cmd({"FLUSHALL"}).repr(), "+OK");
-  }
-  static int port() { return server_->port(); }
 
   static std::map<std::string, std::string> info(Client& c, const std::string& section = "") {
     Reply r = section.empty() ? c.cmd({"INFO"}) : c.cmd({"INFO", section});
@@ -57,10 +47,8 @@ class ServerCommandsTest : public ::testing::Test {
     return out;
   }
 
-  static std::unique_ptr<ServerProcess> server_;
 };
 
-std::unique_ptr<ServerProcess> ServerCommandsTest::server_;
 
 bool isUnsigned(const std::string& s) { return isDigits(s); }
 
@@ -124,7 +112,7 @@ TEST_F(ServerCommandsTest, InfoDefaultSectionsAndFields) {
 }
 
 TEST_F(ServerCommandsTest, InfoConnectedClientsCountsConnections) {
-  Client c(port());
+  Client& c = client();  // the fixture's connection is the only one left
   // Connections closed by earlier tests may take a moment to be noticed.
   ASSERT_TRUE(waitFor([&] { return infoInt(c, "clients", "connected_clients") == 1; }, 5000));
   {

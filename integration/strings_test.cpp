@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "harness/client.h"
+#include "harness/shared_server.h"
 #include "harness/server_process.h"
 
 namespace {
@@ -21,26 +22,8 @@ namespace {
 using erdtree::itest::Client;
 using erdtree::itest::Reply;
 using erdtree::itest::ServerProcess;
-
-// A compact, harness-independent rendering of a RESP2 reply:
-//   +OK   -ERR text   :5   "bulk"   (nil)   [elem, elem]
-std::string show(const Reply& r) {
-  switch (r.type) {
-    case Reply::Type::Status: return "+" + r.str;
-    case Reply::Type::Error: return "-" + r.str;
-    case Reply::Type::Integer: return ":" + std::to_string(r.integer);
-    case Reply::Type::Nil: return "(nil)";
-    case Reply::Type::Array: {
-      std::string out = "[";
-      for (size_t i = 0; i < r.elements.size(); ++i) {
-        if (i) out += ", ";
-        out += show(r.elements[i]);
-      }
-      return out + "]";
-    }
-    default: return "\"" + r.str + "\"";
-  }
-}
+using erdtree::itest::SharedServerTest;
+using erdtree::itest::show;
 
 int64_t nowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -53,29 +36,8 @@ const std::string kNotInteger = "-ERR value is not an integer or out of range";
 const std::string kNotFloat = "-ERR value is not a valid float";
 const std::string kSyntax = "-ERR syntax error";
 
-class StringCommands : public ::testing::Test {
+class StringCommands : public SharedServerTest<StringCommands> {
  protected:
-  static void SetUpTestSuite() {
-    try {
-      server_ = std::make_unique<ServerProcess>();
-      server_->start();
-      client_ = std::make_unique<Client>(server_->port());
-    } catch (const std::exception& e) {
-      startError_ = e.what();
-      client_.reset();
-      server_.reset();
-    }
-  }
-  static void TearDownTestSuite() {
-    client_.reset();
-    if (server_) server_->stop();
-    server_.reset();
-  }
-  void SetUp() override {
-    ASSERT_TRUE(client_) << "server did not start: " << startError_;
-    ASSERT_EQ(run("SELECT", "0"), "+OK");
-    ASSERT_EQ(run("FLUSHALL"), "+OK");
-  }
 
   template <typename... A>
   static std::string run(const A&... a) {
@@ -85,9 +47,6 @@ class StringCommands : public ::testing::Test {
   static long long ttl(const std::string& key) { return cmd({"TTL", key}).integer; }
   static long long pttl(const std::string& key) { return cmd({"PTTL", key}).integer; }
 
-  static inline std::unique_ptr<ServerProcess> server_;
-  static inline std::unique_ptr<Client> client_;
-  static inline std::string startError_;
 };
 
 TEST_F(StringCommands, GetAndSetBasics) {

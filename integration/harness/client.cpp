@@ -685,4 +685,22 @@ std::string RawConnection::roundTrip(const std::string& bytes, size_t expectedBy
   return in;
 }
 
+std::string show(const Reply& r) {
+  switch (r.type) {
+    case Reply::Type::Status: return "+" + r.str;
+    case Reply::Type::Error: return "-" + r.str;
+    case Reply::Type::Integer: return ":" + std::to_string(r.integer);
+    case Reply::Type::Nil: return "(nil)";
+    case Reply::Type::Array: {
+      std::string out = "[";
+      for (size_t i = 0; i < r.elements.size(); ++i) {
+        if (i) out += ", ";
+        out += show(r.elements[i]);
+      }
+      return out + "]";
+    }
+    default: return "\"" + r.str + "\"";
+  }
+}
+
 }  // namespace erdtree::itest

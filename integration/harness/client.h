@@ -29,6 +29,10 @@ struct Reply {
   std::vector<std::string> strings() const;  // elements' str (nil -> "(nil)")
 };
 
+// A compact rendering of a RESP2 reply for comparisons in tests:
+//   +OK   -ERR text   :5   "bulk"   (nil)   [elem, elem]
+std::string show(const Reply& r);
+
 class Client {
  public:
   explicit Client(int port, int timeoutMs = 10000);  // throws on failure

@@ -207,7 +207,7 @@ void clientKillCommand(Context& ctx) {
 }
 
 void clientHelpCommand(Context& ctx) {
-  static const char* lines[] = {
+  static const char* const lines[] = {
       "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
       "GETNAME",
       "    Return the name of the current connection.",
@@ -228,8 +228,7 @@ void clientHelpCommand(Context& ctx) {
       "HELP",
       "    Print this help.",
   };
-  ctx.out.arrayHeader(std::size(lines));
-  for (const char* l : lines) ctx.out.simple(l);
+  replyHelp(ctx, lines);
 }
 
 }  // namespace

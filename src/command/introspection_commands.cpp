@@ -25,19 +25,6 @@ constexpr FlagName kFlagNames[] = {
     {kNoMulti, "no_multi"},     {kAllowBusy, "allow_busy"},  // "sentinel" is shown only by Sentinel
 };
 
-std::vector<std::string_view> splitWords(std::string_view s) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    while (i < s.size() && s[i] == ' ') ++i;
-    size_t j = i;
-    while (j < s.size() && s[j] != ' ') ++j;
-    if (j > i) out.push_back(s.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
-
 void writeKeySpecs(resp::Writer& out, const CommandSpec& spec) {
   if (spec.firstKey <= 0) {
     out.arrayHeader(0);
@@ -90,7 +77,7 @@ void writeCommandInfo(resp::Writer& out, const CommandSpec& spec) {
   out.integer(spec.firstKey);
   out.integer(spec.lastKey);
   out.integer(spec.step);
-  auto cats = splitWords(spec.aclCategories);
+  auto cats = util::splitSpaces(spec.aclCategories);
   out.setHeader(cats.size());
   for (auto c : cats) out.simple(c);
   out.setHeader(0);  // tips
@@ -199,7 +186,7 @@ void commandGetkeysCommand(Context& ctx) {
 }
 
 void commandHelpCommand(Context& ctx) {
-  static const char* lines[] = {
+  static const char* const lines[] = {
       "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
       "(no subcommand)",
       "    Return details about all Redis commands.",
@@ -216,8 +203,7 @@ void commandHelpCommand(Context& ctx) {
       "HELP",
       "    Print this help.",
   };
-  ctx.out.arrayHeader(std::size(lines));
-  for (const char* l : lines) ctx.out.simple(l);
+  replyHelp(ctx, lines);
 }
 
 }  // namespace

@@ -265,7 +265,7 @@ void objectRefcountCommand(Context& ctx) {
 }
 
 void objectHelpCommand(Context& ctx) {
-  static const char* lines[] = {
+  static const char* const lines[] = {
       "OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
       "ENCODING <key>",
       "    Return the kind of internal representation used in order to store the value",
@@ -282,8 +282,7 @@ void objectHelpCommand(Context& ctx) {
       "HELP",
       "    Prints this help.",
   };
-  ctx.out.arrayHeader(std::size(lines));
-  for (const char* l : lines) ctx.out.simple(l);
+  replyHelp(ctx, lines);
 }
 
 }  // namespace

@@ -67,7 +67,7 @@ void configResetstatCommand(Context& ctx) {
 }
 
 void configHelpCommand(Context& ctx) {
-  static const char* lines[] = {
+  static const char* const lines[] = {
       "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
       "GET <pattern>",
       "    Return parameters matching the glob-like <pattern> and their values.",
@@ -78,8 +78,7 @@ void configHelpCommand(Context& ctx) {
       "HELP",
       "    Print this help.",
   };
-  ctx.out.arrayHeader(std::size(lines));
-  for (const char* l : lines) ctx.out.simple(l);
+  replyHelp(ctx, lines);
 }
 
 void timeCommand(Context& ctx) {

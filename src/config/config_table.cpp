@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string>
 
+#include "erdtree/util/ascii.h"
 #include "erdtree/util/numbers.h"
 
 namespace erdtree::config {
@@ -103,14 +104,7 @@ std::string parsePolicy(Settings& s, std::string_view v) {
 
 std::string parseBind(Settings& s, std::string_view v) {
   std::vector<std::string> addrs;
-  size_t i = 0;
-  while (i < v.size()) {
-    while (i < v.size() && v[i] == ' ') ++i;
-    size_t j = i;
-    while (j < v.size() && v[j] != ' ') ++j;
-    if (j > i) addrs.emplace_back(v.substr(i, j - i));
-    i = j;
-  }
+  for (auto a : util::splitSpaces(v)) addrs.emplace_back(a);
   if (addrs.empty()) return "Too many bind addresses specified.";
   s.bind = std::move(addrs);
   return "";
@@ -145,15 +139,7 @@ std::string parseAppendonly(Settings& s, std::string_view v) {
 
 // "normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60"; classes not named keep their values.
 std::string parseOutputLimits(Settings& s, std::string_view v) {
-  std::vector<std::string> words;
-  size_t i = 0;
-  while (i < v.size()) {
-    while (i < v.size() && v[i] == ' ') ++i;
-    size_t j = i;
-    while (j < v.size() && v[j] != ' ') ++j;
-    if (j > i) words.emplace_back(v.substr(i, j - i));
-    i = j;
-  }
+  std::vector<std::string_view> words = util::splitSpaces(v);
   if (words.empty() || words.size() % 4 != 0) return "Wrong number of arguments in buffer limit configuration.";
   Settings copy = s;
   for (size_t k = 0; k < words.size(); k += 4) {

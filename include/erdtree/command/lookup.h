@@ -36,6 +36,13 @@ inline bool expectString(Context& ctx, const engine::Entry* e) {
 // Parses an integer argument, replying Redis's error when it is not one.
 bool parseIntArg(Context& ctx, std::string_view text, int64_t& out);
 
+// Replies a SUBCOMMAND HELP text: one status line per entry.
+template <size_t N>
+void replyHelp(Context& ctx, const char* const (&lines)[N]) {
+  ctx.out.arrayHeader(N);
+  for (const char* l : lines) ctx.out.simple(l);
+}
+
 // Builds a new string entry stamped with the current LRU clock.
 engine::Entry* makeStringEntry(Context& ctx, std::string_view key, std::string_view value, int64_t expireAtMs);
 

@@ -1,5 +1,6 @@
 #pragma once
 #include <string_view>
+#include <vector>
 
 namespace erdtree::util {
 
@@ -15,6 +16,20 @@ inline bool equalsIgnoreCase(std::string_view a, std::string_view b) {
     if (c != d) return false;
   }
   return true;
+}
+
+// Splits on runs of spaces ("a  b c" -> a, b, c); views into s.
+inline std::vector<std::string_view> splitSpaces(std::string_view s) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    while (i < s.size() && s[i] == ' ') ++i;
+    size_t j = i;
+    while (j < s.size() && s[j] != ' ') ++j;
+    if (j > i) out.push_back(s.substr(i, j - i));
+    i = j;
+  }
+  return out;
 }
 
 }  // namespace erdtree::util
