@@ -302,19 +302,25 @@ class Server:
 # Throughput
 
 def run_benchmark(opts, server, test, depth, requests):
-    """One redis-benchmark run of one test.  Returns (rps, cpu_s) or None."""
+    """One redis-benchmark run of one test.  Returns (rps, cpu_s, client_busy)
+    or None; client_busy is redis-benchmark's CPU time over wall time (near 1.0:
+    the client, not the server, limits the run)."""
     cmd = [opts.redis_benchmark, "-h", "127.0.0.1", "-p", str(server.port),
            "-c", "50", "-n", str(requests), "-r", "1000000",
            "-t", test, "-P", str(depth), "--csv"]
     if opts.client_cpu is not None:
         cmd = ["taskset", "-c", str(opts.client_cpu)] + cmd
     cpu0 = server.cpu_seconds()
+    t0, wall0 = os.times(), time.monotonic()
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=opts.run_timeout)
     except subprocess.TimeoutExpired:
         log("  ! %s %s P%d timed out after %ss" % (server.name, test, depth, opts.run_timeout))
         return None
     cpu1 = server.cpu_seconds()
+    t1, wall1 = os.times(), time.monotonic()
+    client_cpu = (t1.children_user - t0.children_user) + (t1.children_system - t0.children_system)
+    client_busy = client_cpu / (wall1 - wall0) if wall1 > wall0 else float("nan")
     if out.returncode != 0:
         log("  ! %s %s P%d: redis-benchmark rc=%d: %s" % (
             server.name, test, depth, out.returncode, out.stderr.strip()[-300:]))
@@ -322,14 +328,15 @@ def run_benchmark(opts, server, test, depth, requests):
     for row in csv.DictReader(io.StringIO(out.stdout)):
         name = (row.get("test") or "").split(" ")[0].lower()
         if name == test:
-            return float(row["rps"]), cpu1 - cpu0
+            return float(row["rps"]), cpu1 - cpu0, client_busy
     log("  ! %s %s P%d: no CSV row in output: %r" % (server.name, test, depth, out.stdout[-300:]))
     return None
 
 
 def throughput(opts, a, b):
     """results[(test, depth)][server.name] = list of (rps, cpu_us_per_req)."""
-    results = {(t, d): {a.name: [], b.name: [], "pairs": []} for t in TESTS for d in DEPTHS}
+    results = {(t, d): {a.name: [], b.name: [], "pairs": [], "busy": {a.name: [], b.name: []}}
+               for t in TESTS for d in DEPTHS}
     step = 0
     for rnd in range(opts.rounds):
         for depth in DEPTHS:
@@ -344,8 +351,9 @@ def throughput(opts, a, b):
                     r = run_benchmark(opts, srv, test, depth, n)
                     now[srv.name] = r[0] if r else float("nan")
                     if r is not None:
-                        rps, cpu_s = r
+                        rps, cpu_s, busy = r
                         results[(test, depth)][srv.name].append((rps, cpu_s * 1e6 / n))
+                        results[(test, depth)]["busy"][srv.name].append(busy)
                 if all(now[x.name] == now[x.name] for x in (a, b)):   # both ran (not NaN)
                     ea, eb = results[(test, depth)][a.name][-1], results[(test, depth)][b.name][-1]
                     results[(test, depth)]["pairs"].append(
@@ -536,6 +544,12 @@ def report(opts, results, mem):
                         "cpu_us_per_req erdtree %s %s" % (tag, fmt(ca, "%.4f")),
                         "cpu_us_per_req redis %s %s" % (tag, fmt(cb, "%.4f")),
                         "cpu_ratio %s %s" % (tag, fmt(cr, "%.3f"))]
+            for name in (a_name, b_name):
+                busy = [x for x in results[(test, depth)]["busy"][name] if x == x]
+                summary.append("client_busy %s %s %s" % (name, tag, fmt(statistics.median(busy) if busy else None, "%.2f")))
+
+    print("  client_busy (summary): redis-benchmark CPU / wall time; near 1.00 means the single")
+    print("  client core, not the server, set the pace (typical at P1 on a 2-core machine)")
 
     if mem is None:
         mem = {}
