@@ -476,7 +476,11 @@ TEST_F(ExpireCommands, MassExpiryDoesNotStallTheServer) {
   EXPECT_LE(goneAfterMs, 30000);
   EXPECT_EQ(badPings, 0);
   EXPECT_GT(pings, 0);
-  EXPECT_LT(maxPingMs, 500.0) << "a PING waited " << maxPingMs << " ms while keys expired";
+  // Redis itself stalls ~28 ms here (its 25 ms expiry cycle). Erdtree spends
+  // the same budget in 1 ms slices between clients; 60 ms still catches the
+  // 80-90 ms stalls glibc's fastbin consolidation used to add.
+  const double limitMs = server().isRedis() ? 500.0 : 60.0;
+  EXPECT_LT(maxPingMs, limitMs) << "a PING waited " << maxPingMs << " ms while keys expired";
 }
 
 }  // namespace

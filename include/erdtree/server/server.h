@@ -70,6 +70,8 @@ class Server final : public net::ConnectionHandler, public command::ServerApi {
   std::string clientLine(const Client& c, int64_t nowMs) const;
   resp::ParseLimits parseLimits() const;
 
+  void runExpireSlice();
+
   static void onPrepare(uv_prepare_t* h);
   static void onCronTimer(uv_timer_t* h);
   static void onSignal(uv_signal_t* h, int signum);
@@ -78,6 +80,8 @@ class Server final : public net::ConnectionHandler, public command::ServerApi {
   uv_loop_t loop_{};
   uv_prepare_t prepare_{};
   uv_timer_t cronTimer_{};
+  uv_idle_t expireIdle_{};        // keeps the loop turning while expiry budget remains
+  int64_t expireBudgetUs_ = 0;    // granted by the cron, spent in slices in beforeSleep
   uv_signal_t sigterm_{}, sigint_{};
   std::unique_ptr<net::TcpServer> tcp_;
   engine::Keyspace keyspace_;
