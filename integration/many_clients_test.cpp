@@ -68,3 +68,27 @@ TEST(ManyClients, TenThousandConcurrentConnectionsAtDefaultMaxclients) {
   }
   EXPECT_EQ(size.repr(), ":" + std::to_string(kClients));
 }
+
+TEST(ManyClients, MaxclientsChangesAtRunTime) {
+  ServerProcess server;
+  server.start();
+  Client admin(server.port());
+  ASSERT_EQ(admin.cmd({"CONFIG", "SET", "maxclients", "2"}).repr(), "+OK");
+  Client second(server.port());
+  EXPECT_EQ(second.cmd({"PING"}).repr(), "+PONG");
+  const std::string refused = "-ERR max number of clients reached\r\n";
+  RawConnection third(server.port());
+  EXPECT_EQ(third.readExactly(refused.size()), refused);
+
+  // Beyond what the descriptor limit can ever hold: refused, value unchanged.
+  rlimit lim{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &lim), 0);  // the server inherits this limit
+  if (lim.rlim_max == RLIM_INFINITY || lim.rlim_max > 100000000) GTEST_SKIP() << "no finite descriptor limit";
+  std::string tooMany = std::to_string(lim.rlim_max + 1000);
+  Reply r = admin.cmd({"CONFIG", "SET", "maxclients", tooMany});
+  EXPECT_EQ(r.repr().rfind("-ERR CONFIG SET failed (possibly related to argument 'maxclients') - The operating "
+                           "system is not able to handle the specified number of clients, try with ", 0),
+            0u)
+      << r.repr();
+  EXPECT_EQ(admin.cmd({"CONFIG", "GET", "maxclients"}).strings(), (std::vector<std::string>{"maxclients", "2"}));
+}

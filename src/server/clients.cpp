@@ -3,6 +3,7 @@
 #include <string>
 
 #include "erdtree/command/spec.h"
+#include "erdtree/server/fd_limit.h"
 #include "erdtree/server/server.h"
 #include "erdtree/util/ascii.h"
 #include "erdtree/util/clock.h"
@@ -121,6 +122,12 @@ std::string Server::configSet(std::span<const std::string_view> pairs) {
   config::Settings before = config_.settings();
   for (size_t i = 0; i < pairs.size(); i += 2) {
     std::string err = config_.set(pairs[i], pairs[i + 1], false);
+    if (err.empty() && util::equalsIgnoreCase(pairs[i], "maxclients")) {
+      int64_t fit = ensureFdsForClients(config_.settings().maxclients);
+      if (fit < config_.settings().maxclients)
+        err = "The operating system is not able to handle the specified number of clients, try with " +
+              std::to_string(fit);
+    }
     if (!err.empty()) {
       config_.mutableSettings() = before;
       applySettings();

@@ -4,7 +4,6 @@
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +16,7 @@
 #include <string>
 
 #include "erdtree/config/config.h"
+#include "erdtree/server/fd_limit.h"
 #include "erdtree/server/server.h"
 #include "erdtree/util/hash.h"
 
@@ -50,22 +50,13 @@ bool makeDirs(const std::string& path) {
   return true;
 }
 
-// Every client costs a descriptor: raise the soft limit to maxclients plus a
-// reserve for listeners and files, as Redis does, or lower maxclients to fit.
-constexpr rlim_t kReservedFds = 32;
-
+// Every client costs a descriptor: raise the limit or lower maxclients to fit.
 void adjustOpenFilesLimit(erdtree::config::Config& config) {
   auto& s = config.mutableSettings();
-  rlim_t wanted = static_cast<rlim_t>(s.maxclients) + kReservedFds;
-  rlimit lim{};
-  if (getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur >= wanted) return;
-  rlimit raised = lim;
-  raised.rlim_cur = std::min(wanted, lim.rlim_max);
-  if (setrlimit(RLIMIT_NOFILE, &raised) == 0) lim = raised;
-  if (lim.rlim_cur >= wanted) return;
-  int64_t fit = lim.rlim_cur > kReservedFds ? static_cast<int64_t>(lim.rlim_cur - kReservedFds) : 1;
-  spdlog::warn("You requested maxclients of {} requiring at least {} max file descriptors; the limit is {}, so "
-               "maxclients is now {}.", s.maxclients, wanted, lim.rlim_cur, fit);
+  int64_t fit = erdtree::server::ensureFdsForClients(s.maxclients);
+  if (fit >= s.maxclients) return;
+  spdlog::warn("You requested maxclients of {} requiring at least {} max file descriptors; the system allows {} "
+               "clients, so maxclients is now {}.", s.maxclients, s.maxclients + erdtree::server::kReservedFds, fit, fit);
   s.maxclients = fit;
 }
 
