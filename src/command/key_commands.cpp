@@ -162,9 +162,7 @@ void renameGeneric(Context& ctx, bool nx) {
     if (nx) return ctx.out.integer(0);
     db.remove(dst, ctx.nowMs);
   }
-  Entry* moved = Entry::cloneWithKey(e, dst);
-  Entry::destroy(db.detach(src));
-  db.insert(moved);
+  db.insert(Entry::moveToKey(db.detach(src), dst));
   ctx.propagateAsIs();
   nx ? ctx.out.integer(1) : ctx.out.ok();
 }
@@ -233,7 +231,7 @@ void moveCommand(Context& ctx) {
 void objectEncodingCommand(Context& ctx) {
   Entry* e = ctx.db().lookup(ctx.arg(2), ctx.nowMs);
   if (e == nullptr) return ctx.out.nullBulk();
-  ctx.out.bulk(e->type() == engine::ValueType::String ? stringEncoding(e) : "unknown");
+  ctx.out.bulk(e->type() == engine::ValueType::String ? stringEncoding(e) : e->object()->encodingName());
 }
 
 void objectIdletimeCommand(Context& ctx) {

@@ -83,7 +83,23 @@ Entry* Entry::makeString(std::string_view key, std::string_view value, int64_t e
   return e;
 }
 
-void Entry::destroy(Entry* e) { std::free(e); }
+Entry* Entry::makeObject(std::string_view key, ValueType type, std::unique_ptr<Object> obj, int64_t expireAtMs) {
+  Entry* e = build(type, key, sizeof(Object*), expireAtMs);
+  Object* raw = obj.release();
+  std::memcpy(e->mutableValue(), &raw, sizeof(raw));
+  return e;
+}
+
+Object* Entry::object() const {
+  Object* obj;
+  std::memcpy(&obj, reinterpret_cast<const char*>(this) + layout().valOffset, sizeof(obj));
+  return obj;
+}
+
+void Entry::destroy(Entry* e) {
+  if (e->type() != ValueType::String) delete e->object();
+  std::free(e);
+}
 
 std::string_view Entry::key() const {
   Layout l = layout();
@@ -117,7 +133,7 @@ Entry* Entry::setExpire(Entry* e, int64_t expireAtMs) {
   n->meta_ = static_cast<uint8_t>((e->meta_ & ~kHasExpire) | (expireAtMs != kNoExpire ? kHasExpire : 0));
   n->setLru(e->lru());
   std::memcpy(n->mutableValue(), reinterpret_cast<const char*>(e) + l.valOffset, l.valLen);
-  destroy(e);
+  std::free(e);  // the value now lives in n
   return n;
 }
 
@@ -132,7 +148,7 @@ Entry* Entry::setStringValue(Entry* e, std::string_view value) {
   Entry* n = build(ValueType::String, e->key(), value.size(), e->expireAt());
   n->setLru(e->lru());
   if (!value.empty()) std::memcpy(n->mutableValue(), value.data(), value.size());
-  destroy(e);
+  std::free(e);  // the value now lives in n
   return n;
 }
 
@@ -155,16 +171,34 @@ Entry* Entry::resizeString(Entry* e, size_t newLen) {
   char* dst = n->mutableValue();
   std::memcpy(dst, reinterpret_cast<const char*>(e) + l.valOffset, keep);
   if (newLen > keep) std::memset(dst + keep, 0, newLen - keep);
-  destroy(e);
+  std::free(e);  // the value now lives in n
   return n;
 }
 
 Entry* Entry::cloneWithKey(const Entry* e, std::string_view newKey) {
+  if (e->type() != ValueType::String) {
+    Entry* n = makeObject(newKey, e->type(), e->object()->clone(), e->expireAt());
+    n->meta_ = e->meta_;
+    n->setLru(e->lru());
+    return n;
+  }
   Layout l = e->layout();
   Entry* n = build(e->type(), newKey, l.valLen, e->expireAt());
   n->meta_ = e->meta_;
   n->setLru(e->lru());
   if (l.valLen > 0) std::memcpy(n->mutableValue(), reinterpret_cast<const char*>(e) + l.valOffset, l.valLen);
+  return n;
+}
+
+Entry* Entry::moveToKey(Entry* e, std::string_view newKey) {
+  // Copy the raw value bytes (for objects, the owning pointer) and release
+  // only the old entry's memory: ownership of the object moves.
+  Layout l = e->layout();
+  Entry* n = build(e->type(), newKey, l.valLen, e->expireAt());
+  n->meta_ = e->meta_;
+  n->setLru(e->lru());
+  if (l.valLen > 0) std::memcpy(n->mutableValue(), reinterpret_cast<const char*>(e) + l.valOffset, l.valLen);
+  std::free(e);
   return n;
 }
 

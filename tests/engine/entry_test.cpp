@@ -78,3 +78,60 @@ TEST(Entry, CloneWithKeyCopiesEverythingButTheKey) {
   Entry::destroy(e);
   Entry::destroy(n);
 }
+
+namespace {
+
+// Counts live instances so the tests can see copies and frees.
+class CountedObject : public erdtree::engine::Object {
+ public:
+  explicit CountedObject(int v) : value(v) { ++live; }
+  ~CountedObject() override { --live; }
+  std::unique_ptr<Object> clone() const override { return std::make_unique<CountedObject>(value); }
+  size_t memoryUsage() const override { return sizeof(*this); }
+  std::string_view encodingName() const override { return "counted"; }
+  size_t length() const override { return 1; }
+  int value;
+  static inline int live = 0;
+};
+
+}  // namespace
+
+TEST(EntryObject, OwnsCopiesAndMovesItsValue) {
+  using erdtree::engine::ValueType;
+  CountedObject::live = 0;
+  Entry* e = Entry::makeObject("list", ValueType::List, std::make_unique<CountedObject>(7), 500);
+  EXPECT_EQ(e->type(), ValueType::List);
+  EXPECT_EQ(e->key(), "list");
+  EXPECT_EQ(e->expireAt(), 500);
+  EXPECT_EQ(static_cast<CountedObject*>(e->object())->value, 7);
+  EXPECT_EQ(CountedObject::live, 1);
+
+  Entry* copy = Entry::cloneWithKey(e, "copy");  // COPY: a second, independent value
+  EXPECT_EQ(CountedObject::live, 2);
+  EXPECT_NE(copy->object(), e->object());
+  EXPECT_EQ(copy->expireAt(), 500);
+
+  erdtree::engine::Object* before = e->object();
+  Entry* moved = Entry::moveToKey(e, "renamed");  // RENAME: same value, no copy
+  EXPECT_EQ(moved->object(), before);
+  EXPECT_EQ(moved->key(), "renamed");
+  EXPECT_EQ(CountedObject::live, 2);
+
+  Entry::destroy(moved);
+  Entry::destroy(copy);
+  EXPECT_EQ(CountedObject::live, 0);
+}
+
+TEST(EntryObject, TtlChangesKeepTheValue) {
+  using erdtree::engine::ValueType;
+  CountedObject::live = 0;
+  Entry* e = Entry::makeObject("h", ValueType::Hash, std::make_unique<CountedObject>(3));
+  erdtree::engine::Object* obj = e->object();
+  e = Entry::setExpire(e, 1234);  // reallocates the entry, not the value
+  EXPECT_EQ(e->object(), obj);
+  e = Entry::setExpire(e, erdtree::engine::kNoExpire);
+  EXPECT_EQ(e->object(), obj);
+  EXPECT_EQ(CountedObject::live, 1);
+  Entry::destroy(e);
+  EXPECT_EQ(CountedObject::live, 0);
+}

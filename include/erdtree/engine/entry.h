@@ -16,6 +16,8 @@
 #include <cstdint>
 #include <string_view>
 
+#include "erdtree/engine/object.h"
+
 namespace erdtree::engine {
 
 // Values match Redis's RDB type order for the TYPE names that exist.
@@ -26,6 +28,10 @@ constexpr int64_t kNoExpire = -1;
 class Entry {
  public:
   static Entry* makeString(std::string_view key, std::string_view value, int64_t expireAtMs = kNoExpire);
+  // A key holding a non-string value; takes ownership of obj.
+  static Entry* makeObject(std::string_view key, ValueType type, std::unique_ptr<Object> obj,
+                           int64_t expireAtMs = kNoExpire);
+  // Frees the entry and, for non-string types, its value.
   static void destroy(Entry* e);
 
   ValueType type() const { return static_cast<ValueType>(meta_ & 0x0f); }
@@ -33,6 +39,8 @@ class Entry {
   std::string_view stringValue() const;  // type() == String
   // Writable view of the value bytes (same length); for in-place INCR/SETRANGE.
   char* mutableValue();
+  // The value object of a non-string key (type() != String).
+  Object* object() const;
 
   bool hasExpire() const { return (meta_ & kHasExpire) != 0; }
   int64_t expireAt() const;  // kNoExpire when none
@@ -64,9 +72,11 @@ class Entry {
   // Grows the value to newLen bytes (new bytes zeroed) without touching the
   // existing ones; for APPEND and SETRANGE.
   static Entry* resizeString(Entry* e, size_t newLen);
-  // A copy of e under another key, keeping value, TTL, flags and lru (RENAME,
-  // COPY, MOVE). Strings only until the other types exist.
+  // A deep copy of e under another key, keeping value, TTL, flags and lru (COPY).
   static Entry* cloneWithKey(const Entry* e, std::string_view newKey);
+  // e under another key, taking over its value without copying it (RENAME);
+  // consumes e.
+  static Entry* moveToKey(Entry* e, std::string_view newKey);
 
  private:
   static constexpr uint8_t kHasExpire = 0x10;

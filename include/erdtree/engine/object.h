@@ -1,0 +1,25 @@
+#pragma once
+// The value of a non-string key (list, hash, set, sorted set). An Entry holds
+// one owning pointer to it; each type lives in its own file and picks its
+// encoding (compact while small, as Redis's listpack, larger structures past
+// the configured thresholds).
+#include <cstddef>
+#include <memory>
+#include <string_view>
+
+namespace erdtree::engine {
+
+class Object {
+ public:
+  virtual ~Object() = default;
+  // A deep copy (COPY).
+  virtual std::unique_ptr<Object> clone() const = 0;
+  // Bytes owned by the value, for MEMORY USAGE and lazy-free decisions.
+  virtual size_t memoryUsage() const = 0;
+  // Redis's name for the current encoding ("listpack", "hashtable", ...).
+  virtual std::string_view encodingName() const = 0;
+  // Number of elements (a key whose value becomes empty is deleted).
+  virtual size_t length() const = 0;
+};
+
+}  // namespace erdtree::engine
