@@ -67,6 +67,9 @@ resp::ParseLimits Server::parseLimits() const {
 void Server::applySettings() {
   const config::Settings& s = config_.settings();
   services_.protoMaxBulkLen = s.protoMaxBulkLen;
+  services_.encoding = engine::EncodingLimits{s.hashMaxListpackEntries, s.hashMaxListpackValue,
+                                              s.listMaxListpackSize,    s.setMaxIntsetEntries,
+                                              s.zsetMaxListpackEntries, s.zsetMaxListpackValue};
   dispatcher_.setAuthRequired(!s.requirepass.empty());
   tcp_->setKeepalive(static_cast<int>(s.tcpKeepalive));
   resp::ParseLimits limits = parseLimits();

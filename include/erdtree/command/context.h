@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "erdtree/engine/encoding_limits.h"
 #include "erdtree/engine/keyspace.h"
 #include "erdtree/resp/writer.h"
 
@@ -81,6 +82,7 @@ struct Services {
   Propagator& propagator;
   Stats stats{};
   uint64_t protoMaxBulkLen = 512ull << 20;  // mirrors the setting (APPEND/SETRANGE cap)
+  engine::EncodingLimits encoding{};        // mirrors the *-max-listpack-* settings
 };
 
 struct Context {

@@ -12,6 +12,8 @@ void registerIntrospectionCommands(Registry& r);
 void registerStringCommands(Registry& r);
 void registerKeyCommands(Registry& r);
 void registerExpireCommands(Registry& r);
+void registerListCommands(Registry& r);
+void registerHashCommands(Registry& r);
 
 inline void registerAllCommands(Registry& r) {
   registerConnectionCommands(r);
@@ -20,6 +22,8 @@ inline void registerAllCommands(Registry& r) {
   registerStringCommands(r);
   registerKeyCommands(r);
   registerExpireCommands(r);
+  registerListCommands(r);
+  registerHashCommands(r);
 }
 
 }  // namespace erdtree::command

@@ -33,6 +33,13 @@ inline bool expectString(Context& ctx, const engine::Entry* e) {
   return false;
 }
 
+// Replies WRONGTYPE and returns false unless e holds a value of type t.
+inline bool expectType(Context& ctx, const engine::Entry* e, engine::ValueType t) {
+  if (e->type() == t) return true;
+  ctx.out.error(err::kWrongType);
+  return false;
+}
+
 // Parses an integer argument, replying Redis's error when it is not one.
 bool parseIntArg(Context& ctx, std::string_view text, int64_t& out);
 

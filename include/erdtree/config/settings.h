@@ -49,6 +49,13 @@ struct Settings {
   std::string maxmemoryPolicy = "noeviction";   // maxmemory-policy
   int64_t maxmemorySamples = 5;                 // maxmemory-samples
   int64_t activeExpireEffort = 1;               // active-expire-effort (1..10)
+  // [encoding] compact-encoding thresholds (Redis's names; *-ziplist-* are aliases)
+  int64_t hashMaxListpackEntries = 128;
+  int64_t hashMaxListpackValue = 64;
+  int64_t listMaxListpackSize = -2;
+  int64_t setMaxIntsetEntries = 512;
+  int64_t zsetMaxListpackEntries = 128;
+  int64_t zsetMaxListpackValue = 64;
 };
 
 }  // namespace erdtree::config
