@@ -94,3 +94,24 @@ TEST(Startup, MissingDataDirectoryIsCreated) {
   Client c(server.port());
   EXPECT_EQ(c.cmd({"CONFIG", "GET", "dir"}).strings(), (std::vector<std::string>{"dir", nested}));
 }
+
+TEST(Startup, DirIsAProtectedConfig) {
+  ServerProcess server;
+  server.start();
+  Client c(server.port());
+  EXPECT_EQ(c.cmd({"CONFIG", "SET", "dir", server.dir()}).repr(),
+            "-ERR CONFIG SET failed (possibly related to argument 'dir') - can't set protected config");
+}
+
+TEST(Startup, ConfigSetDirChangesDirectory) {
+  ServerProcess server({"--enable-protected-configs", "yes"});
+  server.start();
+  Client c(server.port());
+  std::string sub = server.dir() + "/elsewhere";
+  std::filesystem::create_directories(sub);
+  EXPECT_EQ(c.cmd({"CONFIG", "SET", "dir", sub}).repr(), "+OK");
+  EXPECT_EQ(c.cmd({"CONFIG", "GET", "dir"}).strings(), (std::vector<std::string>{"dir", sub}));
+  EXPECT_EQ(c.cmd({"CONFIG", "SET", "dir", sub + "/missing"}).repr(),
+            "-ERR CONFIG SET failed (possibly related to argument 'dir') - No such file or directory");
+  EXPECT_EQ(c.cmd({"CONFIG", "GET", "dir"}).strings(), (std::vector<std::string>{"dir", sub}));
+}

@@ -111,6 +111,8 @@ std::string Config::set(std::string_view name, std::string_view value, bool star
   const SettingDescriptor* d = findSetting(name);
   if (d == nullptr) return "unknown";
   if (!startup && !d->mutableAtRuntime) return "can't set immutable config";
+  // "local" would admit loopback clients only; every client is treated alike here.
+  if (!startup && d->isProtected && settings_.enableProtectedConfigs == "no") return "can't set protected config";
   std::string err = d->parse(settings_, value);
   if (!err.empty()) return err;
   if (!startup)

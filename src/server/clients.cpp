@@ -1,6 +1,13 @@
 // CLIENT LIST / INFO / KILL: the socket-side facts about each client, in the
 // field order Redis prints them.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <string>
+
+#include <spdlog/spdlog.h>
 
 #include "erdtree/command/spec.h"
 #include "erdtree/server/fd_limit.h"
@@ -122,6 +129,15 @@ std::string Server::configSet(std::span<const std::string_view> pairs) {
   config::Settings before = config_.settings();
   for (size_t i = 0; i < pairs.size(); i += 2) {
     std::string err = config_.set(pairs[i], pairs[i + 1], false);
+    if (err.empty() && util::equalsIgnoreCase(pairs[i], "dir")) {
+      // The server works inside dir: changing it means changing directory.
+      if (chdir(config_.settings().dir.c_str()) != 0) {
+        err = std::strerror(errno);
+      } else if (char* cwd = getcwd(nullptr, 0)) {
+        config_.mutableSettings().dir = cwd;
+        std::free(cwd);
+      }
+    }
     if (err.empty() && util::equalsIgnoreCase(pairs[i], "maxclients")) {
       int64_t fit = ensureFdsForClients(config_.settings().maxclients);
       if (fit < config_.settings().maxclients)
@@ -130,6 +146,7 @@ std::string Server::configSet(std::span<const std::string_view> pairs) {
     }
     if (!err.empty()) {
       config_.mutableSettings() = before;
+      if (chdir(before.dir.c_str()) != 0) spdlog::warn("Can't return to '{}': {}", before.dir, std::strerror(errno));
       applySettings();
       return "ERR CONFIG SET failed (possibly related to argument '" + std::string(pairs[i]) + "') - " + err;
     }

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -107,6 +108,11 @@ int main(int argc, char** argv) {
   if (!makeDirs(s.dir) || chdir(s.dir.c_str()) != 0) {
     spdlog::warn("Can't chdir to '{}': {}", s.dir, std::strerror(errno));
     return 1;
+  }
+  // CONFIG GET dir reports the absolute working directory, as Redis does.
+  if (char* cwd = getcwd(nullptr, 0)) {
+    config.mutableSettings().dir = cwd;
+    std::free(cwd);
   }
   if (!s.pidfile.empty()) std::ofstream(s.pidfile) << getpid() << "\n";
 

@@ -13,10 +13,13 @@ struct SettingDescriptor {
   std::string_view name;
   std::string_view table;       // TOML table the setting lives in
   bool mutableAtRuntime;
+  // Redis's PROTECTED_CONFIG: CONFIG SET needs enable-protected-configs.
+  bool isProtected = false;
   // Returns "" or an error (Redis's CONFIG SET wording).
   std::string (*parse)(Settings&, std::string_view value);
   std::string (*format)(const Settings&);
 };
+// Field order above: name, table, mutableAtRuntime, isProtected, parse, format.
 
 const std::vector<SettingDescriptor>& settingDescriptors();
 const SettingDescriptor* findSetting(std::string_view name);  // case-insensitive

@@ -25,6 +25,7 @@ struct Settings {
   int64_t maxclients = 10000;                   // maxclients
   std::string requirepass;                      // requirepass
   std::string dir = "./data";                   // dir
+  std::string enableProtectedConfigs = "no";    // enable-protected-configs (no|yes|local)
   std::string loglevel = "notice";              // loglevel
   std::string logfile;                          // logfile ("" = stdout)
   std::string pidfile;                          // pidfile
