@@ -14,6 +14,7 @@ void registerKeyCommands(Registry& r);
 void registerExpireCommands(Registry& r);
 void registerListCommands(Registry& r);
 void registerHashCommands(Registry& r);
+void registerSetCommands(Registry& r);
 
 inline void registerAllCommands(Registry& r) {
   registerConnectionCommands(r);
@@ -24,6 +25,7 @@ inline void registerAllCommands(Registry& r) {
   registerExpireCommands(r);
   registerListCommands(r);
   registerHashCommands(r);
+  registerSetCommands(r);
 }
 
 }  // namespace erdtree::command
