@@ -137,18 +137,13 @@ TEST_F(ConnectionTest, Hello3) {
   // hiredis 0.14 cannot parse RESP3, so look at the raw bytes.
   RawConnection raw(port());
   raw.send("HELLO 3\r\n");
-  if (server().isRedis()) {
-    // Redis switches to RESP3 and answers with a 7-entry map.
-    std::string head = raw.readUntil("\r\n");
-    EXPECT_EQ(head, "%7\r\n");
-    std::string rest = raw.readAvailable(200);
-    EXPECT_NE(rest.find("$5\r\nproto\r\n:3\r\n"), std::string::npos) << rest;
-  } else {
-    // Divergence by design until RESP3 lands: Redis's own reply to a version it lacks.
-    EXPECT_EQ(raw.readUntil("\r\n"), "-NOPROTO unsupported protocol version\r\n");
-    raw.send("PING\r\n");
-    EXPECT_EQ(raw.readUntil("\r\n"), "+PONG\r\n");
-  }
+  // The server switches to RESP3 and answers with a 7-entry map.
+  std::string head = raw.readUntil("\r\n");
+  EXPECT_EQ(head, "%7\r\n");
+  std::string rest = raw.readAvailable(200);
+  EXPECT_NE(rest.find("$5\r\nproto\r\n:3\r\n"), std::string::npos) << rest;
+  raw.send("GET missing\r\n");
+  EXPECT_EQ(raw.readUntil("\r\n"), "_\r\n");  // RESP3's null
 }
 
 TEST_F(ConnectionTest, AuthWithoutPasswordConfigured) {

@@ -170,7 +170,7 @@ std::string ServerProcess::binaryPath() {
 }
 
 bool ServerProcess::isRedis() const {
-  std::string base = std::filesystem::path(binaryPath()).filename().string();
+  std::string base = std::filesystem::path(binary_).filename().string();
   return base.find("redis-server") != std::string::npos;
 }
 
@@ -185,7 +185,7 @@ std::string ServerProcess::log() const {
 }
 
 std::vector<std::string> ServerProcess::commandLine() const {
-  std::vector<std::string> argv{binaryPath(), "--port", std::to_string(port_), "--bind", "127.0.0.1", "--dir", dir_};
+  std::vector<std::string> argv{binary_, "--port", std::to_string(port_), "--bind", "127.0.0.1", "--dir", dir_};
   if (isRedis()) {
     for (const char* a : {"--save", "", "--appendonly", "no", "--daemonize", "no", "--logfile", ""}) argv.emplace_back(a);
   }
@@ -311,7 +311,7 @@ void ServerProcess::start() {
       port_ = pickFreePort();
       continue;
     }
-    throw std::runtime_error(strCat({"ServerProcess::start: ", binaryPath()}) + " on port " + std::to_string(port_) + " " +
+    throw std::runtime_error(strCat({"ServerProcess::start: ", binary_}) + " on port " + std::to_string(port_) + " " +
                              why + "; server log (" + logPath() + "):\n" + text);
   }
 }

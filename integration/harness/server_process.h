@@ -48,6 +48,10 @@ class ServerProcess {
   void setExtraArgs(std::vector<std::string> extraArgs) { extraArgs_ = std::move(extraArgs); }
   // The full argv start() uses (binary first).
   std::vector<std::string> commandLine() const;
+  // Runs this binary instead of binaryPath() (e.g. Debian's redis-server as
+  // an oracle next to the server under test). Call before start().
+  void setBinary(std::string path) { binary_ = std::move(path); }
+  const std::string& binary() const { return binary_; }
   // Notes: the server is SIGKILLed by the kernel if the thread that called
   // start() exits (PR_SET_PDEATHSIG), so call start() from the test's own
   // thread. ERDTREE_KEEP_TMP=1 keeps the temporary directory for inspection.
@@ -58,6 +62,7 @@ class ServerProcess {
   bool reap(int waitpidOptions) const;  // true once the child has been reaped
 
   std::vector<std::string> extraArgs_;
+  std::string binary_ = binaryPath();
   std::string dir_;
   int port_ = 0;
   int pid_ = -1;

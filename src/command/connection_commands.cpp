@@ -74,8 +74,7 @@ void helloCommand(Context& ctx) {
     if (!v) return ctx.out.error("ERR Protocol version is not an integer or out of range");
     version = *v;
     j = 2;
-    // RESP3 arrives with the data types issue; until then only 2 is spoken.
-    if (version != 2) return ctx.out.error("NOPROTO unsupported protocol version");
+    if (version != 2 && version != 3) return ctx.out.error("NOPROTO unsupported protocol version");
   }
   std::string_view setName;
   bool hasName = false;
@@ -101,7 +100,9 @@ void helloCommand(Context& ctx) {
       return ctx.out.error("ERR Client names cannot contain spaces, newlines or special characters.");
     ctx.session.name = std::string(setName);
   }
+  // The reply already speaks the new protocol, as in Redis.
   ctx.session.protocol = static_cast<int>(version);
+  ctx.out.setProtocol(ctx.session.protocol);
   ctx.out.mapHeader(7);
   ctx.out.bulk("server");
   ctx.out.bulk("redis");
@@ -158,15 +159,15 @@ void clientListCommand(Context& ctx) {
       if (!equalsIgnoreCase(t, "normal") && !equalsIgnoreCase(t, "master") && !equalsIgnoreCase(t, "replica") && !equalsIgnoreCase(t, "slave") && !equalsIgnoreCase(t, "pubsub"))
         return ctx.out.error("ERR Unknown client type '" + std::string(t) + "'");
       // Every client is a normal one until replication and pub/sub exist.
-      if (!equalsIgnoreCase(t, "normal")) return ctx.out.bulk("");
+      if (!equalsIgnoreCase(t, "normal")) return ctx.out.verbatim("");
     } else {
       return ctx.out.error(err::kSyntax);
     }
   }
-  ctx.out.bulk(ctx.svc.server.clientList(nullptr, ids));
+  ctx.out.verbatim(ctx.svc.server.clientList(nullptr, ids));
 }
 
-void clientInfoCommand(Context& ctx) { ctx.out.bulk(ctx.svc.server.clientList(&ctx.session, {})); }
+void clientInfoCommand(Context& ctx) { ctx.out.verbatim(ctx.svc.server.clientList(&ctx.session, {})); }
 
 void clientKillCommand(Context& ctx) {
   ServerApi::KillFilter f;

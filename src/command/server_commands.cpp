@@ -15,7 +15,7 @@ namespace {
 using util::equalsIgnoreCase;
 
 void infoCommand(Context& ctx) {
-  ctx.out.bulk(ctx.svc.server.info(ctx.args.subspan(1)));
+  ctx.out.verbatim(ctx.svc.server.info(ctx.args.subspan(1)));
 }
 
 void dbsizeCommand(Context& ctx) { ctx.out.integer(static_cast<int64_t>(ctx.db().size())); }

@@ -163,7 +163,7 @@ void Server::onDrained(net::Connection& conn) {
 void Server::processInput(Client& c) {
   net::Connection& conn = *c.conn;
   util::ByteBuffer& in = conn.input();
-  resp::Writer out(conn.output());
+  resp::Writer out(conn.output(), c.session.protocol);
   const size_t highWater = tcp_->outputHighWater;
   size_t pos = 0;
   int64_t nowMs = util::unixTimeMs();

@@ -72,17 +72,33 @@ TEST(Writer, Aggregates) {
   EXPECT_EQ(out, "*0\r\n*3\r\n*-1\r\n");
 }
 
-TEST(Writer, Resp3HooksEmitResp2) {
+TEST(Writer, Resp3TypesFallBackToResp2) {
   std::string out;
   Writer w(out);
   EXPECT_EQ(w.protocol(), 2);
   w.mapHeader(2);
   w.setHeader(3);
   w.null();
-  w.setProtocol(3);  // recorded; encodings stay RESP2 until RESP3 lands
-  EXPECT_EQ(w.protocol(), 3);
-  w.mapHeader(0);
-  EXPECT_EQ(out, "*4\r\n*3\r\n$-1\r\n*0\r\n");
+  w.nullArray();
+  w.boolean(true);
+  w.doubleBulk(1.5);
+  w.verbatim("a\r\nb");
+  EXPECT_EQ(out, "*4\r\n*3\r\n$-1\r\n*-1\r\n:1\r\n$3\r\n1.5\r\n$4\r\na\r\nb\r\n");
+}
+
+TEST(Writer, Resp3Types) {
+  std::string out;
+  Writer w(out, 3);
+  w.mapHeader(2);
+  w.setHeader(3);
+  w.null();
+  w.nullBulk();
+  w.nullArray();
+  w.boolean(false);
+  w.doubleBulk(1.5);
+  w.doubleBulk(-HUGE_VAL);
+  w.verbatim("# Keyspace\r\n");
+  EXPECT_EQ(out, "%2\r\n~3\r\n_\r\n_\r\n_\r\n#f\r\n,1.5\r\n,-inf\r\n=16\r\ntxt:# Keyspace\r\n\r\n");
 }
 
 TEST(Writer, RawAndSizeAppendToExistingBuffer) {

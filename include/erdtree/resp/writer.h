@@ -1,16 +1,15 @@
 #pragma once
-// Reply writer: appends RESP2 replies to a connection's output buffer.
+// Reply writer: appends RESP2 or RESP3 replies to a connection's output buffer.
 //
 // A Writer is a thin, non-owning handle made per batch of commands
-// (`Writer out(conn.output())`); the string must outlive it. Every call is
-// one append of bytes composed on the stack, so nothing is allocated beyond
-// the output string's own (geometric) growth.
+// (`Writer out(conn.output(), protocol)`); the string must outlive it. Every
+// call is one append of bytes composed on the stack, so nothing is allocated
+// beyond the output string's own (geometric) growth.
 //
-// RESP3 hooks: mapHeader/setHeader/null and the double reply exist so that
-// handlers already say what they mean. protocol() records the client's
-// version, but today every reply is RESP2 whatever it says (a map is an array
-// of 2n, a set an array, null is $-1, a double a bulk string); switching on
-// protocol() here is the only change RESP3 will need in handlers' output.
+// Handlers say what they mean (a map, a set, a null, a double, verbatim
+// text); with protocol 3 those become RESP3 types, with protocol 2 the RESP2
+// forms Redis sends (a map is an array of 2n, a set an array, null is $-1 or
+// *-1, a double a bulk string, verbatim text a bulk string).
 //
 // error() and simple() turn CR/LF inside the text into spaces, as Redis does
 // for formatted errors, so a message can never break the stream.
@@ -57,20 +56,38 @@ class Writer {
     bulk(std::string_view(digits, n));
   }
   // Redis 7.0 RESP2 double: bulk of "%.17g", infinities as "inf" / "-inf".
+  // A double: RESP3 ",1.5"; RESP2 a bulk string of the same text.
   void doubleBulk(double d) {
-    if (std::isinf(d)) return bulk(d > 0 ? "inf" : "-inf");
     char buf[64];
-    int n = std::snprintf(buf, sizeof buf, "%.17g", d);
-    bulk(std::string_view(buf, static_cast<size_t>(n)));
+    int n = std::isinf(d) ? std::snprintf(buf, sizeof buf, "%s", d > 0 ? "inf" : "-inf")
+                          : std::snprintf(buf, sizeof buf, "%.17g", d);
+    std::string_view text(buf, static_cast<size_t>(n));
+    if (protocol_ == 3) return line(',', text);
+    bulk(text);
   }
-  void nullBulk() { out_.append("$-1\r\n", 5); }
+  // Null bulk/array: RESP2 "$-1" / "*-1"; RESP3 has a single null, "_".
+  void nullBulk() { protocol_ == 3 ? out_.append("_\r\n", 3) : out_.append("$-1\r\n", 5); }
   void arrayHeader(size_t n) { header('*', static_cast<int64_t>(n)); }
-  void nullArray() { out_.append("*-1\r\n", 5); }
+  void nullArray() { protocol_ == 3 ? out_.append("_\r\n", 3) : out_.append("*-1\r\n", 5); }
 
-  // RESP3 hooks (RESP2 encodings today, see above).
-  void mapHeader(size_t pairs) { arrayHeader(pairs * 2); }
-  void setHeader(size_t n) { arrayHeader(n); }
+  // RESP3 aggregates; RESP2 clients get them as flat arrays.
+  void mapHeader(size_t pairs) {
+    protocol_ == 3 ? header('%', static_cast<int64_t>(pairs)) : arrayHeader(pairs * 2);
+  }
+  void setHeader(size_t n) { protocol_ == 3 ? header('~', static_cast<int64_t>(n)) : arrayHeader(n); }
   void null() { nullBulk(); }
+  void boolean(bool b) {
+    if (protocol_ == 3) out_.append(b ? "#t\r\n" : "#f\r\n", 4);
+    else integer(b ? 1 : 0);
+  }
+  // Human-readable text (INFO, CLIENT LIST): RESP3 verbatim "=len\r\ntxt:...".
+  void verbatim(std::string_view text) {
+    if (protocol_ != 3) return bulk(text);
+    header('=', static_cast<int64_t>(text.size() + 4));
+    out_.append("txt:", 4);
+    out_.append(text.data(), text.size());
+    out_.append("\r\n", 2);
+  }
 
   // Pre-encoded protocol bytes, appended as they are.
   void raw(std::string_view bytes) { out_.append(bytes.data(), bytes.size()); }
