@@ -41,20 +41,19 @@ bool arityOk(int arity, size_t argc) {
 
 }  // namespace
 
-void Dispatcher::execute(Session& session, std::span<const std::string_view> args, resp::Writer& out,
-                         int64_t nowMs) {
+const CommandSpec* Dispatcher::resolve(std::span<const std::string_view> args, resp::Writer& out) {
   const CommandSpec* spec = svc_.registry.find(args[0]);
   if (spec == nullptr) {
     ++svc_.stats.rejectedCalls;
     replyUnknownCommand(out, args);
-    return;
+    return nullptr;
   }
   // A container with no subcommand runs its own handler if it has one (COMMAND).
   if (!spec->subcommands.empty() && !(args.size() == 1 && spec->handler != nullptr)) {
     if (args.size() == 1) {
       ++svc_.stats.rejectedCalls;
       replyWrongArity(out, spec->name);
-      return;
+      return nullptr;
     }
     const CommandSpec* sub = Registry::findSubcommand(*spec, args[1]);
     if (sub == nullptr) {
@@ -65,24 +64,68 @@ void Dispatcher::execute(Session& session, std::span<const std::string_view> arg
       appendSanitized(msg, args[1].substr(0, 128));
       msg += "'. Try " + upper + " HELP.";
       out.error(msg);
-      return;
+      return nullptr;
     }
     spec = sub;
   }
   if (!arityOk(spec->arity, args.size())) {
     ++svc_.stats.rejectedCalls;
     replyWrongArity(out, spec->name);
+    return nullptr;
+  }
+  return spec;
+}
+
+namespace {
+
+// Commands that act on the transaction itself instead of being queued.
+bool controlsTransaction(const CommandSpec& spec) {
+  std::string_view n = spec.name;
+  return n == "exec" || n == "discard" || n == "multi" || n == "watch" || n == "quit" || n == "reset";
+}
+
+}  // namespace
+
+void Dispatcher::execute(Session& session, std::span<const std::string_view> args, resp::Writer& out,
+                         int64_t nowMs) {
+  const CommandSpec* spec = resolve(args, out);
+  if (spec == nullptr) {
+    session.tx.aborted |= session.tx.inMulti;  // EXEC will answer EXECABORT
     return;
   }
   if (authRequired_ && !session.authenticated && !session.internal && (spec->flags & kNoAuth) == 0) {
     ++svc_.stats.rejectedCalls;
+    session.tx.aborted |= session.tx.inMulti;
     out.error(err::kNoAuth);
     return;
   }
-  session.lastCommand = spec;  // CLIENT LIST shows the running command as cmd=
+  if (session.tx.inMulti && !controlsTransaction(*spec)) {
+    if (spec->flags & kNoMulti) {
+      session.tx.aborted = true;
+      out.error("ERR Command not allowed inside a transaction");
+      return;
+    }
+    session.tx.queued.emplace_back(args.begin(), args.end());
+    out.simple("QUEUED");
+    return;
+  }
+  call(session, *spec, args, out, nowMs);
+}
+
+void Dispatcher::call(Session& session, const CommandSpec& spec, std::span<const std::string_view> args,
+                      resp::Writer& out, int64_t nowMs) {
+  const uint64_t dirtyBefore = svc_.stats.dirty;
+  const int db = session.db;
+  session.lastCommand = &spec;  // CLIENT LIST shows the running command as cmd=
   Context ctx{session, args, out, svc_, nowMs};
-  spec->handler(ctx);
+  spec.handler(ctx);
   ++svc_.stats.commandsProcessed;
+  // A write that changed data touches its key arguments for WATCH.
+  if (svc_.stats.dirty != dirtyBefore && !svc_.watches.empty() && spec.firstKey > 0) {
+    int last = spec.lastKey < 0 ? static_cast<int>(args.size()) + spec.lastKey : spec.lastKey;
+    for (int i = spec.firstKey; i <= last && i < static_cast<int>(args.size()); i += spec.step)
+      svc_.watches.touch(db, args[static_cast<size_t>(i)]);
+  }
 }
 
 }  // namespace erdtree::command

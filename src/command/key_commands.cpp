@@ -207,6 +207,7 @@ void copyCommand(Context& ctx) {
     target.remove(dst, ctx.nowMs);
   }
   target.insert(Entry::cloneWithKey(e, dst));
+  ctx.svc.watches.touch(dstDb, dst);  // the generic touch covers the source db only
   ctx.propagateAsIs();
   ctx.out.integer(1);
 }
@@ -224,6 +225,7 @@ void moveCommand(Context& ctx) {
   if (dst.lookup(key, ctx.nowMs) != nullptr) return ctx.out.integer(0);
   std::string k(key);
   dst.insert(src.detach(k));
+  ctx.svc.watches.touch(dstDb, k);  // the key appears in the other db too
   ctx.propagateAsIs();
   ctx.out.integer(1);
 }

@@ -32,6 +32,9 @@ bool parseFlushMode(Context& ctx) {
 void flushdbCommand(Context& ctx) {
   if (!parseFlushMode(ctx)) return;
   uint64_t n = ctx.db().size();
+  ctx.svc.watches.touchFlushed(ctx.session.db, [&](int db, std::string_view key) {
+    return ctx.svc.keyspace.db(db).table().find(key) != nullptr;
+  });
   ctx.db().clear();
   ctx.propagateAsIs(n);
   ctx.out.ok();
@@ -40,6 +43,9 @@ void flushdbCommand(Context& ctx) {
 void flushallCommand(Context& ctx) {
   if (!parseFlushMode(ctx)) return;
   uint64_t n = ctx.svc.keyspace.totalKeys();
+  ctx.svc.watches.touchFlushed(-1, [&](int db, std::string_view key) {
+    return ctx.svc.keyspace.db(db).table().find(key) != nullptr;
+  });
   for (int i = 0; i < ctx.svc.keyspace.count(); ++i) ctx.svc.keyspace.db(i).clear();
   ctx.propagateAsIs(n);
   ctx.out.ok();

@@ -41,6 +41,13 @@ Server::Server(config::Config& config)
   runId_ = randomHex40();
   replId_ = randomHex40();
   config_.onChange([this](std::string_view) { applySettings(); });
+  // Keys the engine removes on its own: watchers see a change, and the log
+  // and replicas get the deletion (DESIGN.md: expired keys become DEL).
+  keyspace_.setExpiredListener([this](int db, std::string_view key) {
+    services_.watches.touch(db, key);
+    const std::string_view del[] = {"DEL", key};
+    propagation_.propagate(db, del);
+  });
   applySettings();
 }
 
@@ -142,6 +149,7 @@ void Server::onClose(net::Connection& conn) {
   if (c == nullptr) return;
   conn.userData = nullptr;
   c->conn = nullptr;
+  services_.watches.unwatchAll(c->session);  // the registry holds Session pointers
   // The client may be mid-command (CLIENT KILL, a failed write): free it later.
   graveyard_.emplace_back(c);
 }

@@ -103,3 +103,22 @@ TEST(Strings, SetrangeAndAppendRespectProtoMaxBulkLen) {
   EXPECT_EQ(h.run({"append", "k", std::string(97, 'x')}),
             "-ERR string exceeds maximum allowed size (proto-max-bulk-len)\r\n");
 }
+
+TEST(Propagation, ExecWrapsItsWritesAsOneUnit) {
+  CommandHarness h;
+  EXPECT_EQ(h.run({"multi"}), "+OK\r\n");
+  EXPECT_EQ(h.run({"get", "x"}), "+QUEUED\r\n");
+  EXPECT_EQ(h.run({"set", "a", "1"}), "+QUEUED\r\n");
+  EXPECT_EQ(h.run({"incr", "a"}), "+QUEUED\r\n");
+  EXPECT_EQ(h.run({"exec"}), "*3\r\n$-1\r\n+OK\r\n:2\r\n");
+  ASSERT_EQ(h.propagator.records.size(), 4u);
+  EXPECT_EQ(h.propagator.records[0], "0: MULTI");
+  EXPECT_EQ(h.propagator.records[1], "0: SET a 1");
+  EXPECT_EQ(h.propagator.records[2], "0: incr a");
+  EXPECT_EQ(h.propagator.records[3], "0: EXEC");
+  // A read-only transaction propagates nothing.
+  h.run({"multi"});
+  h.run({"get", "a"});
+  h.run({"exec"});
+  EXPECT_EQ(h.propagator.records.size(), 4u);
+}

@@ -12,12 +12,28 @@
 
 #include "erdtree/engine/encoding_limits.h"
 #include "erdtree/engine/keyspace.h"
+#include "erdtree/command/watch_registry.h"
 #include "erdtree/resp/writer.h"
 
 namespace erdtree::command {
 
 class Registry;
+class Dispatcher;
 struct CommandSpec;
+
+// MULTI/EXEC and WATCH state of one client.
+struct Transaction {
+  bool inMulti = false;
+  bool aborted = false;      // a queue-time error: EXEC answers EXECABORT
+  bool watchDirty = false;   // a watched key changed: EXEC answers null
+  std::vector<std::vector<std::string>> queued;  // copies: the input buffer moves on
+  struct Watched {
+    int db;
+    std::string key;
+    bool expiredAtWatch;     // already logically expired when WATCHed
+  };
+  std::vector<Watched> watched;
+};
 
 // Per-client state the command layer needs (net knows the socket side).
 struct Session {
@@ -32,6 +48,7 @@ struct Session {
   int64_t lastInteractionMs = 0;
   const CommandSpec* lastCommand = nullptr;
   bool internal = false;          // log replay / replication: skips auth and limits
+  Transaction tx;
 };
 
 // The canonical form of every applied write goes here exactly once
@@ -76,6 +93,9 @@ struct Stats {
 };
 
 struct Services {
+  Services(engine::Keyspace& ks, Registry& reg, ServerApi& srv, Propagator& prop)
+      : keyspace(ks), registry(reg), server(srv), propagator(prop) {}
+
   engine::Keyspace& keyspace;
   Registry& registry;
   ServerApi& server;
@@ -83,6 +103,11 @@ struct Services {
   Stats stats{};
   uint64_t protoMaxBulkLen = 512ull << 20;  // mirrors the setting (APPEND/SETRANGE cap)
   engine::EncodingLimits encoding{};        // mirrors the *-max-listpack-* settings
+  WatchRegistry watches;
+  Dispatcher* dispatcher = nullptr;         // EXEC runs queued commands through it
+  // Set while EXEC runs: the first write emits MULTI so the block replays as one unit.
+  bool execWrapPending = false;
+  bool execWrapOpen = false;
 };
 
 struct Context {
@@ -97,6 +122,11 @@ struct Context {
   std::string_view arg(size_t i) const { return args[i]; }
   // Emits this command's canonical write record and counts it as a change.
   void propagate(std::span<const std::string_view> record, uint64_t changes = 1) {
+    if (svc.execWrapPending && !svc.execWrapOpen) {
+      const std::string_view multi[] = {"MULTI"};
+      svc.propagator.propagate(session.db, multi);
+      svc.execWrapOpen = true;
+    }
     svc.propagator.propagate(session.db, record);
     svc.stats.dirty += changes;
   }

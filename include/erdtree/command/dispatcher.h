@@ -12,9 +12,17 @@ namespace erdtree::command {
 
 class Dispatcher {
  public:
-  explicit Dispatcher(Services& svc) : svc_(svc) {}
-  // args[0] is the command name; the reply is appended to out.
+  explicit Dispatcher(Services& svc) : svc_(svc) { svc_.dispatcher = this; }
+  // args[0] is the command name; the reply is appended to out. Inside MULTI,
+  // commands other than EXEC/DISCARD/MULTI/WATCH/QUIT are queued.
   void execute(Session& session, std::span<const std::string_view> args, resp::Writer& out, int64_t nowMs);
+  // Runs an already validated command now (EXEC's queued commands); touches
+  // watched keys when it changed data.
+  void call(Session& session, const CommandSpec& spec, std::span<const std::string_view> args, resp::Writer& out,
+            int64_t nowMs);
+  // Lookup and arity as execute() does them; replies the error and returns
+  // nullptr when the request is not a valid command.
+  const CommandSpec* resolve(std::span<const std::string_view> args, resp::Writer& out);
   Services& services() { return svc_; }
   // Whether clients must authenticate (requirepass set).
   void setAuthRequired(bool required) { authRequired_ = required; }

@@ -15,6 +15,7 @@ void registerExpireCommands(Registry& r);
 void registerListCommands(Registry& r);
 void registerHashCommands(Registry& r);
 void registerSetCommands(Registry& r);
+void registerTransactionCommands(Registry& r);
 
 inline void registerAllCommands(Registry& r) {
   registerConnectionCommands(r);
@@ -26,6 +27,7 @@ inline void registerAllCommands(Registry& r) {
   registerListCommands(r);
   registerHashCommands(r);
   registerSetCommands(r);
+  registerTransactionCommands(r);
 }
 
 }  // namespace erdtree::command

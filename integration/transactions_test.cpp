@@ -1,0 +1,151 @@
+// MULTI/EXEC/DISCARD/WATCH/UNWATCH: queueing, EXECABORT, no rollback on
+// run-time errors, and optimistic locking under a real race.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "harness/client.h"
+#include "harness/shared_server.h"
+
+namespace erdtree::itest {
+namespace {
+
+class Transactions : public SharedServerTest<Transactions> {};
+
+TEST_F(Transactions, QueuesThenRunsAndDoesNotRollBack) {
+  Client& c = client();
+  EXPECT_EQ(show(c.cmd({"SET", "s", "text"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"MULTI"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"SET", "a", "1"})), "+QUEUED");
+  EXPECT_EQ(show(c.cmd({"INCR", "s"})), "+QUEUED");  // fails only when run
+  EXPECT_EQ(show(c.cmd({"INCR", "a"})), "+QUEUED");
+  EXPECT_EQ(show(c.cmd({"EXEC"})), "[+OK, -ERR value is not an integer or out of range, :2]");
+  EXPECT_EQ(show(c.cmd({"GET", "a"})), "\"2\"");
+}
+
+TEST_F(Transactions, QueueTimeErrorsAbortTheWholeTransaction) {
+  Client& c = client();
+  EXPECT_EQ(show(c.cmd({"MULTI"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"SET", "a", "1"})), "+QUEUED");
+  EXPECT_EQ(show(c.cmd({"NOSUCH"})), "-ERR unknown command 'NOSUCH', with args beginning with: ");
+  EXPECT_EQ(show(c.cmd({"GET"})), "-ERR wrong number of arguments for 'get' command");
+  EXPECT_EQ(show(c.cmd({"EXEC"})), "-EXECABORT Transaction discarded because of previous errors.");
+  EXPECT_EQ(show(c.cmd({"EXISTS", "a"})), ":0");
+  EXPECT_EQ(show(c.cmd({"SET", "after", "ok"})), "+OK");  // back to normal
+}
+
+TEST_F(Transactions, ControlCommandErrors) {
+  Client& c = client();
+  EXPECT_EQ(show(c.cmd({"EXEC"})), "-ERR EXEC without MULTI");
+  EXPECT_EQ(show(c.cmd({"DISCARD"})), "-ERR DISCARD without MULTI");
+  EXPECT_EQ(show(c.cmd({"MULTI"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"MULTI"})), "-ERR MULTI calls can not be nested");
+  EXPECT_EQ(show(c.cmd({"WATCH", "k"})), "-ERR WATCH inside MULTI is not allowed");
+  EXPECT_EQ(show(c.cmd({"SET", "k", "v"})), "+QUEUED");
+  EXPECT_EQ(show(c.cmd({"DISCARD"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"EXISTS", "k"})), ":0");
+  EXPECT_EQ(show(c.cmd({"MULTI"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"EXEC"})), "[]");
+}
+
+TEST_F(Transactions, SelectInsideATransaction) {
+  Client& c = client();
+  EXPECT_EQ(show(c.cmd({"MULTI"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"SELECT", "3"})), "+QUEUED");
+  EXPECT_EQ(show(c.cmd({"SET", "k", "in3"})), "+QUEUED");
+  EXPECT_EQ(show(c.cmd({"EXEC"})), "[+OK, +OK]");
+  EXPECT_EQ(show(c.cmd({"GET", "k"})), "\"in3\"");  // still in db 3
+  EXPECT_EQ(show(c.cmd({"SELECT", "0"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"EXISTS", "k"})), ":0");
+}
+
+TEST_F(Transactions, WatchFailsWhenAnotherClientWrites) {
+  Client& c = client();
+  Client other(port());
+  EXPECT_EQ(show(c.cmd({"SET", "w", "1"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"WATCH", "w"})), "+OK");
+  EXPECT_EQ(show(other.cmd({"SET", "w", "2"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"MULTI"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"SET", "w", "mine"})), "+QUEUED");
+  EXPECT_EQ(show(c.cmd({"EXEC"})), "(nil)");
+  EXPECT_EQ(show(c.cmd({"GET", "w"})), "\"2\"");
+  // The failed EXEC unwatched: the next transaction goes through.
+  EXPECT_EQ(show(c.cmd({"MULTI"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"SET", "w", "mine"})), "+QUEUED");
+  EXPECT_EQ(show(c.cmd({"EXEC"})), "[+OK]");
+}
+
+TEST_F(Transactions, WatchIgnoresNoOpsAndUnwatchForgets) {
+  Client& c = client();
+  Client other(port());
+  EXPECT_EQ(show(c.cmd({"WATCH", "a", "b"})), "+OK");
+  EXPECT_EQ(show(other.cmd({"DEL", "a"})), ":0");  // changed nothing
+  EXPECT_EQ(show(other.cmd({"GET", "b"})), "(nil)");
+  EXPECT_EQ(show(c.cmd({"MULTI"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"PING"})), "+QUEUED");
+  EXPECT_EQ(show(c.cmd({"EXEC"})), "[+PONG]");
+  EXPECT_EQ(show(c.cmd({"WATCH", "a"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"UNWATCH"})), "+OK");
+  EXPECT_EQ(show(other.cmd({"SET", "a", "x"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"MULTI"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"GET", "a"})), "+QUEUED");
+  EXPECT_EQ(show(c.cmd({"EXEC"})), "[\"x\"]");
+}
+
+TEST_F(Transactions, OwnWritesAndExpiryAndFlushTriggerWatch) {
+  Client& c = client();
+  Client other(port());
+  // The watching client's own write counts.
+  EXPECT_EQ(show(c.cmd({"WATCH", "k"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"SET", "k", "1"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"MULTI"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"EXEC"})), "(nil)");
+  // A watched key that expires before EXEC.
+  EXPECT_EQ(show(c.cmd({"SET", "t", "1", "PX", "30"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"WATCH", "t"})), "+OK");
+  usleep(100 * 1000);
+  EXPECT_EQ(show(c.cmd({"MULTI"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"EXEC"})), "(nil)");
+  // FLUSHALL touches watched keys it removed, not absent ones.
+  EXPECT_EQ(show(c.cmd({"SET", "present", "1"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"WATCH", "absent"})), "+OK");
+  EXPECT_EQ(show(other.cmd({"FLUSHALL"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"MULTI"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"EXEC"})), "[]");
+  EXPECT_EQ(show(c.cmd({"SET", "present", "1"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"WATCH", "present"})), "+OK");
+  EXPECT_EQ(show(other.cmd({"FLUSHDB"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"MULTI"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"EXEC"})), "(nil)");
+}
+
+// Optimistic locking: two clients increment one counter through
+// WATCH/GET/MULTI/SET/EXEC with retries; no update may be lost.
+TEST_F(Transactions, WatchRaceLosesNoUpdates) {
+  constexpr int kPerClient = 300;
+  auto worker = [&](int* retries) {
+    Client c(port());
+    for (int done = 0; done < kPerClient;) {
+      c.cmd({"WATCH", "counter"});
+      Reply v = c.cmd({"GET", "counter"});
+      long long n = v.isNil() ? 0 : std::stoll(v.str);
+      c.cmd({"MULTI"});
+      c.cmd({"SET", "counter", std::to_string(n + 1)});
+      Reply r = c.cmd({"EXEC"});
+      if (r.isNil()) ++*retries;
+      else ++done;
+    }
+  };
+  int retriesA = 0, retriesB = 0;
+  std::thread a(worker, &retriesA), b(worker, &retriesB);
+  a.join();
+  b.join();
+  EXPECT_EQ(show(client().cmd({"GET", "counter"})), "\"" + std::to_string(2 * kPerClient) + "\"");
+  std::printf("watch race: %d + %d retries\n", retriesA, retriesB);
+}
+
+}  // namespace
+}  // namespace erdtree::itest
