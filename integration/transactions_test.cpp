@@ -51,6 +51,16 @@ TEST_F(Transactions, ControlCommandErrors) {
   EXPECT_EQ(show(c.cmd({"EXEC"})), "[]");
 }
 
+TEST_F(Transactions, ClientListShowsAClientInMulti) {
+  Client& c = client();
+  Client other(port());
+  EXPECT_EQ(show(c.cmd({"MULTI"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"PING"})), "+QUEUED");
+  std::string list = other.cmd({"CLIENT", "LIST"}).str;
+  EXPECT_NE(list.find("flags=x db=0 sub=0 psub=0 ssub=0 multi=1 "), std::string::npos) << list;
+  EXPECT_EQ(show(c.cmd({"DISCARD"})), "+OK");
+}
+
 TEST_F(Transactions, SelectInsideATransaction) {
   Client& c = client();
   EXPECT_EQ(show(c.cmd({"MULTI"})), "+OK");

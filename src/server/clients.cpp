@@ -36,12 +36,12 @@ std::string Server::clientLine(const Client& c, int64_t nowMs) const {
   field("name", s.name);
   num("age", (nowMs - s.createdMs) / 1000);
   num("idle", (nowMs - s.lastInteractionMs) / 1000);
-  field("flags", "N");
+  field("flags", s.tx.inMulti ? "x" : "N");
   num("db", s.db);
   num("sub", 0);
   num("psub", 0);
   num("ssub", 0);
-  num("multi", -1);
+  num("multi", s.tx.inMulti ? static_cast<int64_t>(s.tx.queued.size()) : -1);
   num("qbuf", static_cast<int64_t>(const_cast<net::Connection&>(conn).input().size()));
   num("qbuf-free", static_cast<int64_t>(const_cast<net::Connection&>(conn).input().tailRoom()));
   num("argv-mem", 0);
