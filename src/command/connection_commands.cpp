@@ -17,6 +17,12 @@ constexpr std::string_view kRedisCompatVersion = "7.0.15";
 
 void pingCommand(Context& ctx) {
   if (ctx.argc() > 2) return ctx.out.error("ERR wrong number of arguments for 'ping' command");
+  // A subscribed RESP2 client gets PONG in the shape of a pub/sub message.
+  if (ctx.session.protocol == 2 && ctx.session.subscribed()) {
+    ctx.out.arrayHeader(2);
+    ctx.out.bulk("pong");
+    return ctx.out.bulk(ctx.argc() == 2 ? ctx.arg(1) : "");
+  }
   if (ctx.argc() == 2) return ctx.out.bulk(ctx.arg(1));
   ctx.out.simple("PONG");
 }
@@ -147,6 +153,7 @@ void clientSetinfoCommand(Context& ctx) {
 
 void clientListCommand(Context& ctx) {
   std::vector<uint64_t> ids;
+  std::string type;
   for (size_t j = 2; j < ctx.argc(); ++j) {
     if (equalsIgnoreCase(ctx.arg(j), "id") && j + 1 < ctx.argc()) {
       for (++j; j < ctx.argc(); ++j) {
@@ -158,16 +165,16 @@ void clientListCommand(Context& ctx) {
       std::string_view t = ctx.arg(++j);
       if (!equalsIgnoreCase(t, "normal") && !equalsIgnoreCase(t, "master") && !equalsIgnoreCase(t, "replica") && !equalsIgnoreCase(t, "slave") && !equalsIgnoreCase(t, "pubsub"))
         return ctx.out.error("ERR Unknown client type '" + std::string(t) + "'");
-      // Every client is a normal one until replication and pub/sub exist.
-      if (!equalsIgnoreCase(t, "normal")) return ctx.out.verbatim("");
+      for (char c : t) type.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
+      if (type == "slave") type = "replica";
     } else {
       return ctx.out.error(err::kSyntax);
     }
   }
-  ctx.out.verbatim(ctx.svc.server.clientList(nullptr, ids));
+  ctx.out.verbatim(ctx.svc.server.clientList(nullptr, ids, type));
 }
 
-void clientInfoCommand(Context& ctx) { ctx.out.verbatim(ctx.svc.server.clientList(&ctx.session, {})); }
+void clientInfoCommand(Context& ctx) { ctx.out.verbatim(ctx.svc.server.clientList(&ctx.session, {}, "")); }
 
 void clientKillCommand(Context& ctx) {
   ServerApi::KillFilter f;

@@ -78,6 +78,13 @@ const CommandSpec* Dispatcher::resolve(std::span<const std::string_view> args, r
 
 namespace {
 
+// What a RESP2 client with subscriptions may still run.
+bool allowedWhileSubscribed(const CommandSpec& spec) {
+  std::string_view n = spec.name;
+  return n == "subscribe" || n == "ssubscribe" || n == "unsubscribe" || n == "sunsubscribe" ||
+         n == "psubscribe" || n == "punsubscribe" || n == "ping" || n == "quit" || n == "reset";
+}
+
 // Commands that act on the transaction itself instead of being queued.
 bool controlsTransaction(const CommandSpec& spec) {
   std::string_view n = spec.name;
@@ -97,6 +104,13 @@ void Dispatcher::execute(Session& session, std::span<const std::string_view> arg
     ++svc_.stats.rejectedCalls;
     session.tx.aborted |= session.tx.inMulti;
     out.error(err::kNoAuth);
+    return;
+  }
+  if (session.protocol == 2 && session.subscribed() && !allowedWhileSubscribed(*spec)) {
+    ++svc_.stats.rejectedCalls;
+    session.tx.aborted |= session.tx.inMulti;
+    out.error("ERR Can't execute '" + std::string(spec->name) +
+              "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
     return;
   }
   if (session.tx.inMulti && !controlsTransaction(*spec)) {

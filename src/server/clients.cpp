@@ -36,10 +36,10 @@ std::string Server::clientLine(const Client& c, int64_t nowMs) const {
   field("name", s.name);
   num("age", (nowMs - s.createdMs) / 1000);
   num("idle", (nowMs - s.lastInteractionMs) / 1000);
-  field("flags", s.tx.inMulti ? "x" : "N");
+  field("flags", s.tx.inMulti ? "x" : (s.subscribed() ? "P" : "N"));
   num("db", s.db);
-  num("sub", 0);
-  num("psub", 0);
+  num("sub", static_cast<int64_t>(s.channels.size()));
+  num("psub", static_cast<int64_t>(s.patterns.size()));
   num("ssub", 0);
   num("multi", s.tx.inMulti ? static_cast<int64_t>(s.tx.queued.size()) : -1);
   num("qbuf", static_cast<int64_t>(const_cast<net::Connection&>(conn).input().size()));
@@ -63,7 +63,7 @@ std::string Server::clientLine(const Client& c, int64_t nowMs) const {
   return line;
 }
 
-std::string Server::clientList(const command::Session* only, std::span<const uint64_t> ids) {
+std::string Server::clientList(const command::Session* only, std::span<const uint64_t> ids, std::string_view type) {
   int64_t nowMs = util::unixTimeMs();
   std::string out;
   if (only != nullptr) {
@@ -80,7 +80,10 @@ std::string Server::clientList(const command::Session* only, std::span<const uin
   // Oldest first, as Redis lists them.
   std::vector<const Client*> clients;
   tcp_->forEach([&](net::Connection& conn) {
-    if (auto* c = static_cast<Client*>(conn.userData); c != nullptr && wanted(c->session.id)) clients.push_back(c);
+    auto* c = static_cast<Client*>(conn.userData);
+    if (c == nullptr || !wanted(c->session.id)) return;
+    if (!type.empty() && type != (c->session.subscribed() ? "pubsub" : "normal")) return;
+    clients.push_back(c);
   });
   std::sort(clients.begin(), clients.end(), [](const Client* a, const Client* b) { return a->session.id < b->session.id; });
   for (const Client* c : clients) out += clientLine(*c, nowMs);
@@ -95,8 +98,8 @@ size_t Server::clientKill(const command::Session& caller, const KillFilter& f) {
     if (!f.ids.empty() && std::find(f.ids.begin(), f.ids.end(), c->session.id) == f.ids.end()) return;
     if (!f.addr.empty() && conn.peerAddress() != f.addr) return;
     if (!f.laddr.empty() && conn.localAddress() != f.laddr) return;
-    // Every client is "normal" until replication and pub/sub exist.
-    if (f.hasType && !util::equalsIgnoreCase(f.type, "normal")) return;
+    // Until replication exists a client is "pubsub" when subscribed, else "normal".
+    if (f.hasType && !util::equalsIgnoreCase(f.type, c->session.subscribed() ? "pubsub" : "normal")) return;
     if (f.skipMe && c->session.id == caller.id) return;
     victims.push_back(c);
   });

@@ -218,8 +218,8 @@ std::string Server::info(std::span<const std::string_view> sections) {
     f.add("evicted_keys", 0);
     f.add("keyspace_hits", st.keyspaceHits);
     f.add("keyspace_misses", st.keyspaceMisses);
-    f.add("pubsub_channels", 0);
-    f.add("pubsub_patterns", 0);
+    f.add("pubsub_channels", static_cast<uint64_t>(services_.pubsub.channels("", true).size()));
+    f.add("pubsub_patterns", static_cast<uint64_t>(services_.pubsub.patternCount()));
     f.add("total_error_replies", errorReplies_ + st.rejectedCalls);
     f.add("unexpected_error_replies", 0);
     f.add("total_propagated_records", propagation_.records());

@@ -134,6 +134,8 @@ bool Server::onOpen(net::Connection& conn) {
   }
   auto client = std::make_unique<Client>();
   client->conn = &conn;
+  client->server = this;
+  client->session.sink = client.get();
   client->session.id = conn.id();
   client->session.createdMs = util::unixTimeMs();
   client->session.lastInteractionMs = client->session.createdMs;
@@ -149,7 +151,8 @@ void Server::onClose(net::Connection& conn) {
   if (c == nullptr) return;
   conn.userData = nullptr;
   c->conn = nullptr;
-  services_.watches.unwatchAll(c->session);  // the registry holds Session pointers
+  services_.watches.unwatchAll(c->session);  // the registries hold Session pointers
+  services_.pubsub.unsubscribeAll(c->session);
   // The client may be mid-command (CLIENT KILL, a failed write): free it later.
   graveyard_.emplace_back(c);
 }
@@ -225,8 +228,19 @@ void Server::processInput(Client& c) {
   if (!conn.output().empty()) conn.markPendingWrite();
 }
 
+void Client::appended() {
+  if (conn == nullptr) return;
+  conn->markPendingWrite();
+  if (!limitCheckQueued) {
+    limitCheckQueued = true;
+    server->limitChecks_.push_back(this);
+  }
+}
+
 bool Server::enforceOutputLimits(Client& c, int64_t nowMs) {
-  const config::OutputBufferLimit& lim = config_.settings().outputLimitNormal;
+  // Subscribers are held to the pubsub class, as in Redis.
+  const config::OutputBufferLimit& lim =
+      c.session.subscribed() ? config_.settings().outputLimitPubsub : config_.settings().outputLimitNormal;
   size_t used = c.conn->pendingOutputBytes();
   bool over = false;
   if (lim.hardBytes != 0 && used >= lim.hardBytes) {
@@ -245,6 +259,16 @@ bool Server::enforceOutputLimits(Client& c, int64_t nowMs) {
 }
 
 void Server::beforeSleep() {
+  // Clients that received pub/sub messages: over-limit ones are closed here,
+  // outside the PUBLISH that was iterating over the subscriptions.
+  if (!limitChecks_.empty()) {
+    int64_t nowMs = util::unixTimeMs();
+    for (Client* c : limitChecks_) {
+      c->limitCheckQueued = false;
+      if (c->conn != nullptr) enforceOutputLimits(*c, nowMs);
+    }
+    limitChecks_.clear();
+  }
   graveyard_.clear();
   runExpireSlice();
   tcp_->flushPending();

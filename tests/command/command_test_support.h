@@ -27,7 +27,7 @@ class FakeServer : public command::ServerApi {
   std::string configSet(std::span<const std::string_view>) override { return ""; }
   void resetStats() override {}
   const std::string& requirePass() const override { return pass; }
-  std::string clientList(const command::Session*, std::span<const uint64_t>) override { return ""; }
+  std::string clientList(const command::Session*, std::span<const uint64_t>, std::string_view) override { return ""; }
   size_t clientKill(const command::Session&, const KillFilter&) override { return 0; }
   void shutdown() override { shutdownCalled = true; }
   std::string pass;

@@ -12,6 +12,7 @@
 
 #include "erdtree/engine/encoding_limits.h"
 #include "erdtree/engine/keyspace.h"
+#include "erdtree/command/pubsub.h"
 #include "erdtree/command/watch_registry.h"
 #include "erdtree/resp/writer.h"
 
@@ -49,6 +50,11 @@ struct Session {
   const CommandSpec* lastCommand = nullptr;
   bool internal = false;          // log replay / replication: skips auth and limits
   Transaction tx;
+  // Pub/Sub: this client's subscriptions, and where messages for it go.
+  std::vector<std::string> channels;
+  std::vector<std::string> patterns;
+  ReplySink* sink = nullptr;
+  bool subscribed() const { return !channels.empty() || !patterns.empty(); }
 };
 
 // The canonical form of every applied write goes here exactly once
@@ -70,7 +76,8 @@ class ServerApi {
   virtual std::string configSet(std::span<const std::string_view> pairs) = 0;
   virtual void resetStats() = 0;
   virtual const std::string& requirePass() const = 0;
-  virtual std::string clientList(const Session* only, std::span<const uint64_t> ids) = 0;
+  // type: "" for every client, else normal/pubsub/replica/master (lower case).
+  virtual std::string clientList(const Session* only, std::span<const uint64_t> ids, std::string_view type) = 0;
   // CLIENT KILL with its filters already parsed; returns how many were closed.
   struct KillFilter {
     std::vector<uint64_t> ids;
@@ -104,6 +111,7 @@ struct Services {
   uint64_t protoMaxBulkLen = 512ull << 20;  // mirrors the setting (APPEND/SETRANGE cap)
   engine::EncodingLimits encoding{};        // mirrors the *-max-listpack-* settings
   WatchRegistry watches;
+  PubSubRegistry pubsub;
   Dispatcher* dispatcher = nullptr;         // EXEC runs queued commands through it
   // Set while EXEC runs: the first write emits MULTI so the block replays as one unit.
   bool execWrapPending = false;

@@ -16,6 +16,7 @@ void registerListCommands(Registry& r);
 void registerHashCommands(Registry& r);
 void registerSetCommands(Registry& r);
 void registerTransactionCommands(Registry& r);
+void registerPubSubCommands(Registry& r);
 
 inline void registerAllCommands(Registry& r) {
   registerConnectionCommands(r);
@@ -28,6 +29,7 @@ inline void registerAllCommands(Registry& r) {
   registerHashCommands(r);
   registerSetCommands(r);
   registerTransactionCommands(r);
+  registerPubSubCommands(r);
 }
 
 }  // namespace erdtree::command

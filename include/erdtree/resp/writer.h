@@ -76,6 +76,8 @@ class Writer {
   }
   void setHeader(size_t n) { protocol_ == 3 ? header('~', static_cast<int64_t>(n)) : arrayHeader(n); }
   void null() { nullBulk(); }
+  // Out-of-band data (pub/sub messages): RESP3 push ">n", RESP2 an array.
+  void pushHeader(size_t n) { protocol_ == 3 ? header('>', static_cast<int64_t>(n)) : arrayHeader(n); }
   void boolean(bool b) {
     if (protocol_ == 3) out_.append(b ? "#t\r\n" : "#f\r\n", 4);
     else integer(b ? 1 : 0);

@@ -26,11 +26,20 @@
 
 namespace erdtree::server {
 
-struct Client {
+class Server;
+
+struct Client final : command::ReplySink {
   net::Connection* conn = nullptr;
+  Server* server = nullptr;
   command::Session session;
   resp::Parser parser;
   int64_t softLimitSinceMs = 0;  // when the output first exceeded the soft limit
+  bool limitCheckQueued = false;
+
+  // ReplySink: output for this client produced by another client's command
+  // (a PUBLISH). The write and the limit check happen before the loop sleeps.
+  std::string& buffer() override { return conn->output(); }
+  void appended() override;
 };
 
 class Server final : public net::ConnectionHandler, public command::ServerApi {
@@ -56,11 +65,13 @@ class Server final : public net::ConnectionHandler, public command::ServerApi {
   std::string configSet(std::span<const std::string_view> pairs) override;
   void resetStats() override;
   const std::string& requirePass() const override { return config_.settings().requirepass; }
-  std::string clientList(const command::Session* only, std::span<const uint64_t> ids) override;
+  std::string clientList(const command::Session* only, std::span<const uint64_t> ids,
+                         std::string_view type) override;
   size_t clientKill(const command::Session& caller, const KillFilter& filter) override;
   void shutdown() override { shutdownRequested_ = true; }
 
  private:
+  friend struct Client;
   void processInput(Client& client);
   bool enforceOutputLimits(Client& client, int64_t nowMs);
   void applySettings();
@@ -90,6 +101,7 @@ class Server final : public net::ConnectionHandler, public command::ServerApi {
   command::Services services_;
   command::Dispatcher dispatcher_;
   std::vector<std::unique_ptr<Client>> graveyard_;  // freed at the next loop turn
+  std::vector<Client*> limitChecks_;                 // clients that got output from others
   Client* current_ = nullptr;                        // client whose command is running
   bool shutdownRequested_ = false;
   bool stopped_ = false;

@@ -1,0 +1,100 @@
+// Pub/Sub: subscription replies, delivery, patterns, the RESP2 subscribed
+// context, PUBSUB introspection, RESP3 push frames, and a slow subscriber cut
+// off by its output buffer limit instead of growing the server.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "harness/client.h"
+#include "harness/shared_server.h"
+
+namespace erdtree::itest {
+namespace {
+
+class PubSub : public SharedServerTest<PubSub> {};
+
+TEST_F(PubSub, SubscribePublishAndPatterns) {
+  Client sub(port());
+  Client pub(port());
+  EXPECT_EQ(show(sub.cmd({"SUBSCRIBE", "news", "sport"})), "[\"subscribe\", \"news\", :1]");
+  EXPECT_EQ(show(sub.getReply()), "[\"subscribe\", \"sport\", :2]");
+  EXPECT_EQ(show(sub.cmd({"PSUBSCRIBE", "n*"})), "[\"psubscribe\", \"n*\", :3]");
+  EXPECT_EQ(show(pub.cmd({"PUBLISH", "news", "hello"})), ":2");  // channel + pattern
+  EXPECT_EQ(show(sub.getReply()), "[\"message\", \"news\", \"hello\"]");
+  EXPECT_EQ(show(sub.getReply()), "[\"pmessage\", \"n*\", \"news\", \"hello\"]");
+  EXPECT_EQ(show(pub.cmd({"PUBLISH", "nobody", "x"})), ":1");  // pattern only
+  EXPECT_EQ(show(sub.getReply()), "[\"pmessage\", \"n*\", \"nobody\", \"x\"]");
+  EXPECT_EQ(show(pub.cmd({"PUBLISH", "other", "x"})), ":0");
+  EXPECT_EQ(show(sub.cmd({"UNSUBSCRIBE", "news"})), "[\"unsubscribe\", \"news\", :2]");
+  EXPECT_EQ(show(sub.cmd({"PUNSUBSCRIBE"})), "[\"punsubscribe\", \"n*\", :1]");
+  EXPECT_EQ(show(sub.cmd({"UNSUBSCRIBE"})), "[\"unsubscribe\", \"sport\", :0]");
+  EXPECT_EQ(show(sub.cmd({"UNSUBSCRIBE"})), "[\"unsubscribe\", (nil), :0]");
+  EXPECT_EQ(show(sub.cmd({"GET", "k"})), "(nil)");  // back to a normal client
+}
+
+TEST_F(PubSub, Resp2SubscribedContextAllowsOnlySomeCommands) {
+  Client sub(port());
+  EXPECT_EQ(show(sub.cmd({"SUBSCRIBE", "c"})), "[\"subscribe\", \"c\", :1]");
+  EXPECT_EQ(show(sub.cmd({"GET", "k"})),
+            "-ERR Can't execute 'get': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed "
+            "in this context");
+  EXPECT_EQ(show(sub.cmd({"PING"})), "[\"pong\", \"\"]");
+  EXPECT_EQ(show(sub.cmd({"PING", "hi"})), "[\"pong\", \"hi\"]");
+}
+
+TEST_F(PubSub, Introspection) {
+  Client a(port()), b(port());
+  a.cmd({"SUBSCRIBE", "alpha"});
+  b.cmd({"SUBSCRIBE", "alpha"});
+  b.cmd({"SUBSCRIBE", "beta"});
+  a.cmd({"PSUBSCRIBE", "x*"});
+  b.cmd({"PSUBSCRIBE", "x*"});
+  Client q(port());
+  Reply ch = q.cmd({"PUBSUB", "CHANNELS"});
+  std::vector<std::string> names = ch.strings();
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"alpha", "beta"}));
+  EXPECT_EQ(show(q.cmd({"PUBSUB", "CHANNELS", "b*"})), "[\"beta\"]");
+  EXPECT_EQ(show(q.cmd({"PUBSUB", "NUMSUB", "alpha", "beta", "none"})), "[\"alpha\", :2, \"beta\", :1, \"none\", :0]");
+  EXPECT_EQ(show(q.cmd({"PUBSUB", "NUMPAT"})), ":1");  // distinct patterns
+  std::string list = q.cmd({"CLIENT", "LIST", "TYPE", "pubsub"}).str;
+  EXPECT_EQ(std::count(list.begin(), list.end(), '\n'), 2) << list;
+  EXPECT_NE(list.find("flags=P"), std::string::npos) << list;
+}
+
+TEST_F(PubSub, Resp3UsesPushFramesAndAllowsAnyCommand) {
+  RawConnection sub(port());
+  sub.send("HELLO 3\r\n");
+  sub.readAvailable(100);
+  sub.send("SUBSCRIBE c\r\n");
+  EXPECT_EQ(sub.readExactly(std::string(">3\r\n$9\r\nsubscribe\r\n$1\r\nc\r\n:1\r\n").size()),
+            ">3\r\n$9\r\nsubscribe\r\n$1\r\nc\r\n:1\r\n");
+  sub.send("GET missing\r\n");
+  EXPECT_EQ(sub.readExactly(3), "_\r\n");
+  Client pub(port());
+  EXPECT_EQ(show(pub.cmd({"PUBLISH", "c", "m"})), ":1");
+  std::string msg = ">3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\nm\r\n";
+  EXPECT_EQ(sub.readExactly(msg.size()), msg);
+}
+
+TEST(PubSubLimits, SlowSubscriberIsCutOffByItsOutputLimit) {
+  ServerProcess server({"--client-output-buffer-limit", "pubsub 1mb 256kb 60"});
+  server.start();
+  RawConnection slow(server.port());
+  slow.send("SUBSCRIBE firehose\r\n");
+  slow.readAvailable(100);
+  Client pub(server.port());
+  std::string payload(64 * 1024, 'x');
+  // The subscriber reads nothing; 64 MB published must not pile up for it.
+  long long delivered = 0;
+  for (int i = 0; i < 1000; ++i) delivered += pub.cmd({"PUBLISH", "firehose", payload}).integer;
+  EXPECT_LT(delivered, 1000) << "the slow subscriber was never cut off";
+  EXPECT_TRUE(waitFor([&] { return pub.cmd({"PUBSUB", "NUMSUB", "firehose"}).elements.at(1).integer == 0; }, 5000));
+  EXPECT_EQ(pub.cmd({"CLIENT", "LIST", "TYPE", "pubsub"}).str, "");
+}
+
+}  // namespace
+}  // namespace erdtree::itest
