@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Side-by-side string benchmark: erdtree-server vs redis-server, one run.
+"""Side-by-side benchmark: erdtree-server vs redis-server, one run.
 
 What it does (see tools/bench/README.md for how to read the output):
 
@@ -7,17 +7,21 @@ What it does (see tools/bench/README.md for how to read the output):
    each in its own temp dir, both pinned to the server CPU) and drives them
    with redis-benchmark pinned to the client CPU:
        -c 50 -n N -r 1000000 -t <test> -P <1|16> --csv
+   for the string tests (SET GET INCR MSET) and the data-type tests (LPUSH
+   LPOP LRANGE_100 SADD HSET ZADD SPOP); --tests picks a subset.
    Runs are interleaved erdtree/redis for every (round, depth, test), with the
    order flipped every other step so slow drift (other jobs on the box) hits
    both sides alike.  Each run also samples utime+stime of the server pid from
    /proc/PID/stat, giving server CPU time per request.  Reported: medians over
    rounds and the ratio erdtree/redis.
 
-2. Memory per key. For each server and each variant (plain SET, SET ... EX),
-   a fresh instance is loaded with K keys of 10 bytes and values of 10 bytes
+2. Memory. For each server and each variant a fresh instance is loaded
    over one pipelined RESP connection; VmRSS and INFO used_memory are read
-   before and after.  Reported: bytes/key of RSS growth, the ratio, and the
-   extra cost of a TTL per key.
+   before and after.  Variants: K string keys of 10 bytes with 10-byte values
+   (plain SET, and SET ... EX for the cost of a TTL), and one hash, one set
+   and one sorted set of K elements (10-byte fields/members, 10-byte hash
+   values, integer scores).  Reported: bytes per key or element of RSS
+   growth and the ratio.
 
 Only the Python standard library is used.  Every subprocess has a timeout and
 both servers are stopped (process group SIGTERM, then SIGKILL) on any exit.
@@ -39,7 +43,11 @@ import tempfile
 import threading
 import time
 
-TESTS = ["set", "get", "incr", "mset"]
+STRING_TESTS = ["set", "get", "incr", "mset"]
+# Order matters inside a round: LPOP drains what LPUSH (and the LRANGE
+# prefill) pushed, SPOP what SADD added.
+TYPE_TESTS = ["lpush", "lpop", "lrange_100", "sadd", "hset", "zadd", "spop"]
+TESTS = STRING_TESTS + TYPE_TESTS
 DEPTHS = [1, 16]
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 REPO_ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -336,12 +344,12 @@ def run_benchmark(opts, server, test, depth, requests):
 def throughput(opts, a, b):
     """results[(test, depth)][server.name] = list of (rps, cpu_us_per_req)."""
     results = {(t, d): {a.name: [], b.name: [], "pairs": [], "busy": {a.name: [], b.name: []}}
-               for t in TESTS for d in DEPTHS}
+               for t in opts.tests for d in DEPTHS}
     step = 0
     for rnd in range(opts.rounds):
         for depth in DEPTHS:
             n = opts.requests if depth == 1 else opts.pipelined_requests
-            for test in TESTS:
+            for test in opts.tests:
                 order = (a, b) if step % 2 == 0 else (b, a)
                 step += 1
                 now = {}
@@ -364,7 +372,7 @@ def throughput(opts, a, b):
 
 
 # --------------------------------------------------------------------------
-# Memory per key
+# Memory per key / per element
 
 def key_of(i):
     return b"k:%08d" % i       # 10 bytes for i < 10**8
@@ -374,22 +382,41 @@ def value_of(i):
     return b"v:%08d" % i       # 10 bytes, not integer-encodable
 
 
-def load_keys(port, nkeys, ttl, timeout):
-    """SET nkeys keys over one connection, fully pipelined: a sender thread
-    streams batches while this thread counts replies.  Returns seconds."""
+def member_of(i):
+    return b"m:%08d" % i       # 10 bytes
+
+
+def resp_bytes(*parts):
+    out = [b"*%d\r\n" % len(parts)]
+    for p in parts:
+        out.append(b"$%d\r\n%s\r\n" % (len(p), p))
+    return b"".join(out)
+
+
+TTL_SECONDS = 100000
+
+# variant -> (what one unit is, command that adds unit i, expected reply line)
+MEMORY_VARIANTS = {
+    "plain": ("key", lambda i: resp_bytes(b"SET", key_of(i), value_of(i)), b"+OK"),
+    "ttl": ("key", lambda i: resp_bytes(b"SET", key_of(i), value_of(i), b"EX", b"%d" % TTL_SECONDS), b"+OK"),
+    "hash": ("element", lambda i: resp_bytes(b"HSET", b"bighash", key_of(i), value_of(i)), b":1"),
+    "set": ("element", lambda i: resp_bytes(b"SADD", b"bigset", member_of(i)), b":1"),
+    "zset": ("element", lambda i: resp_bytes(b"ZADD", b"bigzset", b"%d" % i, member_of(i)), b":1"),
+}
+
+
+def load_units(port, n, make_cmd, expect, timeout):
+    """Sends make_cmd(i) for i < n over one connection, fully pipelined: a
+    sender thread streams batches while this thread checks every reply line
+    against `expect`.  Returns seconds."""
     sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    ttl_tail = b"$2\r\nEX\r\n$%d\r\n%d\r\n" % (len(str(ttl)), ttl) if ttl else b""
-    head = b"*5\r\n$3\r\nSET\r\n" if ttl else b"*3\r\n$3\r\nSET\r\n"
     send_err = []
 
     def sender():
         try:
-            for start in range(0, nkeys, LOAD_BATCH):
-                buf = []
-                for i in range(start, min(nkeys, start + LOAD_BATCH)):
-                    buf.append(b"%s$10\r\n%s\r\n$10\r\n%s\r\n%s" % (head, key_of(i), value_of(i), ttl_tail))
-                sock.sendall(b"".join(buf))
+            for start in range(0, n, LOAD_BATCH):
+                sock.sendall(b"".join(make_cmd(i) for i in range(start, min(n, start + LOAD_BATCH))))
         except OSError as e:
             send_err.append(e)
 
@@ -402,19 +429,19 @@ def load_keys(port, nkeys, ttl, timeout):
     pending = b""
     deadline = time.monotonic() + timeout
     try:
-        while replies < nkeys:
+        while replies < n:
             if time.monotonic() > deadline:
-                raise RuntimeError("load timed out after %ss (%d/%d replies)" % (timeout, replies, nkeys))
+                raise RuntimeError("load timed out after %ss (%d/%d replies)" % (timeout, replies, n))
             chunk = sock.recv(1 << 20)
             if not chunk:
                 raise RuntimeError("server closed connection during load (%d/%d replies)%s" % (
-                    replies, nkeys, "; send error %s" % send_err[0] if send_err else ""))
+                    replies, n, "; send error %s" % send_err[0] if send_err else ""))
             pending += chunk
             lines = pending.split(b"\r\n")
             pending = lines.pop()
             for line in lines:
                 replies += 1
-                if not line.startswith(b"+"):
+                if line != expect:
                     errors += 1
                     if first_error is None:
                         first_error = line[:200]
@@ -422,32 +449,48 @@ def load_keys(port, nkeys, ttl, timeout):
     finally:
         sock.close()
     if errors:
-        raise RuntimeError("%d of %d SETs failed, first reply: %r" % (errors, nkeys, first_error))
+        raise RuntimeError("%d of %d writes failed, first reply: %r" % (errors, n, first_error))
     return time.monotonic() - t0
 
 
-def spot_check(srv, nkeys, ttl):
-    """A few keys must hold their value (and a TTL in the TTL variant), so a
-    server that silently drops EX or values cannot look cheap."""
+def spot_check(srv, variant, n):
+    """A few units must be readable after the load (and keys keep their TTL),
+    so a server that silently drops data cannot look cheap."""
     c = Conn(srv.port)
     try:
-        for i in sorted({0, nkeys // 2, nkeys - 1}):
-            got = c.call("GET", key_of(i))
-            if got != value_of(i).decode():
-                raise RuntimeError("%s: GET %s returned %r after load" % (srv.name, key_of(i).decode(), got))
-            if ttl:
-                left = c.call("TTL", key_of(i))
-                if not isinstance(left, int) or not 0 < left <= ttl:
-                    raise RuntimeError("%s: TTL %s returned %r after SET EX %d" % (
-                        srv.name, key_of(i).decode(), left, ttl))
+        probes = sorted({0, n // 2, n - 1})
+        if variant in ("plain", "ttl"):
+            for i in probes:
+                got = c.call("GET", key_of(i))
+                if got != value_of(i).decode():
+                    raise RuntimeError("%s: GET %s returned %r after load" % (srv.name, key_of(i).decode(), got))
+                if variant == "ttl":
+                    left = c.call("TTL", key_of(i))
+                    if not isinstance(left, int) or not 0 < left <= TTL_SECONDS:
+                        raise RuntimeError("%s: TTL %s returned %r" % (srv.name, key_of(i).decode(), left))
+            return
+        length_cmd, probe = {
+            "hash": ("HLEN", lambda i: (c.call("HGET", "bighash", key_of(i)), value_of(i).decode())),
+            "set": ("SCARD", lambda i: (c.call("SISMEMBER", "bigset", member_of(i)), 1)),
+            "zset": ("ZCARD", lambda i: (c.call("ZSCORE", "bigzset", member_of(i)), str(i))),
+        }[variant]
+        key = {"hash": "bighash", "set": "bigset", "zset": "bigzset"}[variant]
+        size = c.call(length_cmd, key)
+        if size != n:
+            raise RuntimeError("%s: %s %s returned %r after adding %d elements" % (srv.name, length_cmd, key, size, n))
+        for i in probes:
+            got, want = probe(i)
+            if got != want:
+                raise RuntimeError("%s: %s element %d read back %r, expected %r" % (srv.name, variant, i, got, want))
     finally:
         c.close()
 
 
 def memory(opts, make_server):
-    """mem[variant][name] = dict(rss=bytes/key, used=bytes/key or None, secs)."""
+    """mem[variant][name] = dict(rss=bytes/unit, used=bytes/unit or None, secs)."""
     mem = {}
-    for variant, ttl in (("plain", 0), ("ttl", 100000)):
+    for variant in opts.memory_variants:
+        unit, make_cmd, expect = MEMORY_VARIANTS[variant]
         mem[variant] = {}
         for which in ("erdtree", "redis"):
             srv = make_server(which)
@@ -456,23 +499,20 @@ def memory(opts, make_server):
                 time.sleep(SETTLE_S)
                 rss0 = srv.rss_bytes()
                 used0 = srv.info_field("memory", "used_memory")
-                secs = load_keys(srv.port, opts.keys, ttl, opts.load_timeout)
+                secs = load_units(srv.port, opts.keys, make_cmd, expect, opts.load_timeout)
                 time.sleep(SETTLE_S)
                 rss1 = srv.rss_bytes()
                 used1 = srv.info_field("memory", "used_memory")
-                size = srv.dbsize()
-                spot_check(srv, opts.keys, ttl)
-                if isinstance(size, int) and size != opts.keys:
-                    log("  ! %s: DBSIZE %d after loading %d keys" % (which, size, opts.keys))
+                spot_check(srv, variant, opts.keys)
                 entry = {
                     "rss": (rss1 - rss0) / opts.keys,
                     "used": (used1 - used0) / opts.keys if used0 is not None and used1 is not None else None,
-                    "rss_before": rss0, "rss_after": rss1, "secs": secs, "dbsize": size,
+                    "rss_before": rss0, "rss_after": rss1, "secs": secs, "unit": unit,
                 }
                 mem[variant][which] = entry
-                log("  memory %-5s %-7s  rss %+.1f MB -> %.1f B/key, used_memory %s B/key, load %.1fs (%.0f keys/s)" % (
-                    variant, which, (rss1 - rss0) / 2**20, entry["rss"],
-                    "%.1f" % entry["used"] if entry["used"] is not None else "n/a",
+                log("  memory %-5s %-7s  rss %+.1f MB -> %.1f B/%s, used_memory %s B/%s, load %.1fs (%.0f/s)" % (
+                    variant, which, (rss1 - rss0) / 2**20, entry["rss"], unit,
+                    "%.1f" % entry["used"] if entry["used"] is not None else "n/a", unit,
                     secs, opts.keys / secs))
             finally:
                 srv.stop()
@@ -518,7 +558,7 @@ def report(opts, results, mem):
     print(hdr)
     print("-" * len(hdr))
     for depth in DEPTHS:
-        for test in TESTS:
+        for test in opts.tests:
             ra = results[(test, depth)][a_name]
             rb = results[(test, depth)][b_name]
             ma = statistics.median([x[0] for x in ra]) if ra else None
@@ -570,28 +610,31 @@ def print_summary(summary):
 def memory_report(opts, mem):
     summary = []
     print()
-    print("Memory per key (%d keys, 10-byte keys, 10-byte values, fresh instance each)" % opts.keys)
-    print("  B/key from VmRSS growth (and INFO used_memory growth); lower is better")
-    hdr = "%-7s | %10s %10s | %10s %10s | %6s" % (
-        "variant", "erdtree", "(used_mem)", "redis", "(used_mem)", "ratio")
+    print("Memory (%d keys, or one collection of %d elements; 10-byte keys, fields, members and values;" % (
+        opts.keys, opts.keys))
+    print("  fresh instance each). Bytes per key/element from VmRSS growth (INFO used_memory growth")
+    print("  in parentheses); lower is better")
+    hdr = "%-7s %-7s | %10s %10s | %10s %10s | %6s" % (
+        "variant", "unit", "erdtree", "(used_mem)", "redis", "(used_mem)", "ratio")
     print(hdr)
     print("-" * len(hdr))
-    for variant in ("plain", "ttl"):
+    for variant in opts.memory_variants:
         e, r = mem[variant]["erdtree"], mem[variant]["redis"]
         rr = ratio(e["rss"], r["rss"])
-        print("%-7s | %10.1f %10s | %10.1f %10s | %6s" % (
-            variant, e["rss"], fmt(e["used"], "%.1f"), r["rss"], fmt(r["used"], "%.1f"), fmt(rr)))
-        summary += ["mem_bytes_per_key erdtree %s %.1f" % (variant, e["rss"]),
-                    "mem_bytes_per_key redis %s %.1f" % (variant, r["rss"]),
-                    "used_memory_bytes_per_key erdtree %s %s" % (variant, fmt(e["used"], "%.1f")),
-                    "used_memory_bytes_per_key redis %s %s" % (variant, fmt(r["used"], "%.1f")),
+        print("%-7s %-7s | %10.1f %10s | %10.1f %10s | %6s" % (
+            variant, e["unit"], e["rss"], fmt(e["used"], "%.1f"), r["rss"], fmt(r["used"], "%.1f"), fmt(rr)))
+        summary += ["mem_bytes_per_%s erdtree %s %.1f" % (e["unit"], variant, e["rss"]),
+                    "mem_bytes_per_%s redis %s %.1f" % (e["unit"], variant, r["rss"]),
+                    "used_memory_bytes_per_%s erdtree %s %s" % (e["unit"], variant, fmt(e["used"], "%.1f")),
+                    "used_memory_bytes_per_%s redis %s %s" % (e["unit"], variant, fmt(r["used"], "%.1f")),
                     "mem_ratio %s %s" % (variant, fmt(rr, "%.3f"))]
-    te = mem["ttl"]["erdtree"]["rss"] - mem["plain"]["erdtree"]["rss"]
-    tr = mem["ttl"]["redis"]["rss"] - mem["plain"]["redis"]["rss"]
-    print("%-7s | %10.1f %10s | %10.1f %10s | %6s" % ("TTL +", te, "", tr, "", fmt(ratio(te, tr))))
-    summary += ["ttl_cost_bytes_per_key erdtree %.1f" % te,
-                "ttl_cost_bytes_per_key redis %.1f" % tr,
-                "ttl_cost_ratio %s" % fmt(ratio(te, tr), "%.3f")]
+    if "plain" in mem and "ttl" in mem:
+        te = mem["ttl"]["erdtree"]["rss"] - mem["plain"]["erdtree"]["rss"]
+        tr = mem["ttl"]["redis"]["rss"] - mem["plain"]["redis"]["rss"]
+        print("%-7s %-7s | %10.1f %10s | %10.1f %10s | %6s" % ("TTL +", "key", te, "", tr, "", fmt(ratio(te, tr))))
+        summary += ["ttl_cost_bytes_per_key erdtree %.1f" % te,
+                    "ttl_cost_bytes_per_key redis %.1f" % tr,
+                    "ttl_cost_ratio %s" % fmt(ratio(te, tr), "%.3f")]
     return summary
 
 
@@ -612,7 +655,7 @@ def find_erdtree():
 
 
 def parse_args():
-    p = argparse.ArgumentParser(description="erdtree vs redis string benchmark (ratios in one run)")
+    p = argparse.ArgumentParser(description="erdtree vs redis benchmark (ratios in one run)")
     p.add_argument("--erdtree", help="erdtree-server binary (default: $ERDTREE_SERVER, "
                    "else newest build*/erdtree-server in the repo)")
     p.add_argument("--redis", default=shutil.which("redis-server") or "/usr/bin/redis-server",
@@ -622,7 +665,11 @@ def parse_args():
     p.add_argument("--requests", type=int, help="requests per P1 run (default 200000)")
     p.add_argument("--pipelined-requests", type=int,
                    help="requests per P16 run (default 5 x --requests)")
-    p.add_argument("--keys", type=int, help="keys for the memory test (default 1000000)")
+    p.add_argument("--keys", type=int, help="keys (or elements) per memory load (default 1000000)")
+    p.add_argument("--tests", default=",".join(TESTS),
+                   help="comma list of redis-benchmark tests (default: %s)" % ",".join(TESTS))
+    p.add_argument("--memory", default=",".join(MEMORY_VARIANTS),
+                   help="comma list of memory variants (default: %s)" % ",".join(MEMORY_VARIANTS))
     p.add_argument("--quick", action="store_true",
                    help="smoke run: defaults become 1 round, 20000 requests, 100000 keys")
     p.add_argument("--server-cpu", type=int, default=0, help="CPU for the servers (default 0)")
@@ -640,6 +687,11 @@ def parse_args():
     o.keys = o.keys if o.keys is not None else defaults[2]
     if o.rounds < 1 or o.requests < 1 or o.keys < 1:
         p.error("--rounds, --requests and --keys must be positive")
+    o.tests = [t.strip().lower() for t in o.tests.split(",") if t.strip()]
+    o.memory_variants = [v.strip().lower() for v in o.memory.split(",") if v.strip()]
+    unknown = [v for v in o.memory_variants if v not in MEMORY_VARIANTS]
+    if unknown:
+        p.error("unknown memory variant(s): %s" % ",".join(unknown))
     if o.pipelined_requests is None:
         o.pipelined_requests = 5 * o.requests
     if o.keys >= 10**8:
@@ -678,12 +730,12 @@ def main():
     print("pinning: servers cpu %s, clients cpu %s; loadavg at start %.2f %.2f %.2f" % (
         opts.server_cpu, opts.client_cpu, *load0))
 
-    results = {(t, d): {"erdtree": [], "redis": [], "pairs": []} for t in TESTS for d in DEPTHS}
+    results = {(t, d): {"erdtree": [], "redis": [], "pairs": []} for t in opts.tests for d in DEPTHS}
     mem = None
     try:
         if not opts.skip_throughput:
             log("throughput: %d round(s) x %d tests x %d depths x 2 servers" % (
-                opts.rounds, len(TESTS), len(DEPTHS)))
+                opts.rounds, len(opts.tests), len(DEPTHS)))
             a, b = make_server("erdtree"), make_server("redis")
             a.start()
             b.start()
@@ -691,7 +743,7 @@ def main():
             a.stop()
             b.stop()
         if not opts.skip_memory:
-            log("memory: %d keys per load, 4 fresh instances" % opts.keys)
+            log("memory: %d keys/elements per load, %d fresh instances" % (opts.keys, 2 * len(opts.memory_variants)))
             mem = memory(opts, make_server)
     except KeyboardInterrupt:
         log("interrupted; stopping servers")
