@@ -289,6 +289,88 @@ print("python-ok")
   EXPECT_EQ(c.cmd({"GET", "counter"}).repr(), "$16");
 }
 
+TEST_F(ClientsTest, PythonRedisDataTypesTransactionsPubSub) {
+  REQUIRE_TOOL(kPython);
+  auto probe = runProcess({kPython, "-c", "import redis"}, "", 30000);
+  if (probe.exitCode() != 0) GTEST_SKIP() << "python3-redis is not installed for " << kPython << ": " << probe.err;
+  const std::string script = R"PY(
+import sys, time, redis
+port = int(sys.argv[1])
+r = redis.Redis(host="127.0.0.1", port=port, socket_timeout=10)
+r.delete("py:list", "py:hash", "py:set", "py:set2", "py:count")
+# lists
+assert r.rpush("py:list", "a", "b", "c") == 3
+assert r.lpush("py:list", "z") == 4
+assert r.lrange("py:list", 0, -1) == [b"z", b"a", b"b", b"c"]
+assert r.lpop("py:list") == b"z"
+assert r.rpop("py:list", 2) == [b"c", b"b"]
+assert r.llen("py:list") == 1
+# hashes
+assert r.hset("py:hash", mapping={"f1": "v1", "f2": "2"}) == 2
+assert r.hgetall("py:hash") == {b"f1": b"v1", b"f2": b"2"}
+assert r.hincrby("py:hash", "f2", 40) == 42
+assert r.hincrbyfloat("py:hash", "f3", 1.5) == 1.5
+assert sorted(r.hkeys("py:hash")) == [b"f1", b"f2", b"f3"]
+assert dict(r.hscan_iter("py:hash")) == {b"f1": b"v1", b"f2": b"42", b"f3": b"1.5"}
+# sets
+assert r.sadd("py:set", 1, 2, 3, "x") == 4
+assert r.sadd("py:set2", 2, 3, 4) == 3
+assert r.smembers("py:set") == {b"1", b"2", b"3", b"x"}
+assert r.sinter("py:set", "py:set2") == {b"2", b"3"}
+assert r.sismember("py:set", "x") is True
+assert r.object("encoding", "py:set2") == b"intset"
+# wrong type surfaces as the client's ResponseError with Redis's text
+try:
+    r.hget("py:set", "f")
+    raise AssertionError("HGET on a set must fail")
+except redis.exceptions.ResponseError as e:
+    assert str(e).startswith("WRONGTYPE Operation against a key holding the wrong kind of value"), str(e)
+# transactions: MULTI/EXEC pipeline and an optimistic WATCH loop
+p = r.pipeline(transaction=True)
+p.incr("py:count").incr("py:count").lrange("py:list", 0, -1)
+assert p.execute() == [1, 2, [b"a"]]
+def bump(pipe):
+    v = int(pipe.get("py:count"))
+    pipe.multi()
+    pipe.set("py:count", v * 10)
+assert r.transaction(bump, "py:count") == [True]
+assert r.get("py:count") == b"20"
+with r.pipeline() as pipe:
+    pipe.watch("py:count")
+    r.set("py:count", 1)  # another client changes the watched key
+    pipe.multi()
+    pipe.set("py:count", 99)
+    try:
+        pipe.execute()
+        raise AssertionError("EXEC after a watched change must fail")
+    except redis.exceptions.WatchError:
+        pass
+assert r.get("py:count") == b"1"
+# pub/sub
+ps = r.pubsub()
+ps.subscribe("py:news")
+ps.psubscribe("py:*")
+deadline = time.time() + 5
+acks = []
+while len(acks) < 2 and time.time() < deadline:
+    m = ps.get_message(timeout=0.5)
+    if m: acks.append(m["type"])
+assert acks == ["subscribe", "psubscribe"], acks
+assert r.publish("py:news", "hello") == 2
+got = []
+while len(got) < 2 and time.time() < deadline:
+    m = ps.get_message(timeout=0.5)
+    if m: got.append((m["type"], m["channel"], m["data"]))
+assert sorted(got) == [("message", b"py:news", b"hello"), ("pmessage", b"py:news", b"hello")], got
+assert r.pubsub_numsub("py:news") == [(b"py:news", 1)]
+ps.close()
+print("python-types-ok")
+)PY";
+  auto r = runProcess({kPython, "-c", script, std::to_string(port())}, "", 60000);
+  EXPECT_EQ(r.exitCode(), 0) << r.describe();
+  EXPECT_EQ(r.out, "python-types-ok\n") << r.describe();
+}
+
 TEST_F(ClientsTest, RedisBenchmark) {
   REQUIRE_TOOL(kRedisBenchmark);
   auto r = runProcess({kRedisBenchmark, "-h", "127.0.0.1", "-p", std::to_string(port()), "-n", "2000", "-t",
