@@ -20,6 +20,7 @@
 
 #include "erdtree/command/families.h"
 #include "erdtree/command/lookup.h"
+#include "erdtree/command/scan_args.h"
 #include "erdtree/engine/hash_value.h"
 #include "erdtree/util/ascii.h"
 #include "erdtree/util/glob.h"
@@ -214,69 +215,37 @@ void hincrbyfloatCommand(Context& ctx) {
   ctx.out.bulk(text);
 }
 
-// Redis parses the cursor with strtoul: "" is 0, "+5" is 5, "-1" wraps.
-std::optional<uint64_t> parseCursor(std::string_view text) {
-  std::string s(text);
-  if (!s.empty() && std::isspace(static_cast<unsigned char>(s[0]))) return std::nullopt;
-  errno = 0;
-  char* end = nullptr;
-  const unsigned long long v = std::strtoull(s.c_str(), &end, 10);
-  if (errno == ERANGE || end != s.c_str() + s.size()) return std::nullopt;
-  return v;
-}
-
 void hscanCommand(Context& ctx) {
-  auto cursor = parseCursor(ctx.arg(2));
+  auto cursor = parseScanCursor(ctx.arg(2));
   if (!cursor) return ctx.out.error(err::kInvalidCursor);
   bool found = false;
   HashValue* h = hashForRead(ctx, ctx.arg(1), found);
   if (h == nullptr && found) return;
-  if (h == nullptr) {
-    ctx.out.arrayHeader(2);
-    ctx.out.bulk("0");
-    return ctx.out.arrayHeader(0);
-  }
-  int64_t count = 10;
-  std::string_view pattern;
-  bool hasPattern = false;
-  for (size_t j = 3; j < ctx.argc(); j += 2) {
-    if (j + 1 >= ctx.argc()) return ctx.out.error(err::kSyntax);
-    std::string_view opt = ctx.arg(j), val = ctx.arg(j + 1);
-    if (equalsIgnoreCase(opt, "count")) {
-      if (!parseIntArg(ctx, val, count)) return;
-      if (count < 1) return ctx.out.error(err::kSyntax);
-    } else if (equalsIgnoreCase(opt, "match")) {
-      pattern = val;
-      hasPattern = val != "*";
-    } else {
-      return ctx.out.error(err::kSyntax);
-    }
-  }
+  if (h == nullptr) return replyScanHeader(ctx, 0, 0);
+  ScanOptions opts;
+  if (!parseScanOptions(ctx, 3, false, opts)) return;
   // As Redis: a listpack is returned whole; a table is walked bucket by
   // bucket until COUNT items (fields and values both count) were gathered,
   // bounded by 10*COUNT steps. Nothing mutates the hash until the reply is
   // written, so the views stay valid.
   std::vector<std::pair<std::string_view, std::string_view>> items;
   auto collect = [&](std::string_view f, std::string_view v) {
-    if (!hasPattern || util::globMatch(pattern, f)) items.emplace_back(f, v);
+    if (!opts.hasPattern || util::globMatch(opts.pattern, f)) items.emplace_back(f, v);
   };
   uint64_t next = *cursor;
   if (h->isListpack()) {
     next = h->scan(0, collect);
   } else {
-    int64_t steps = count * 10;
+    int64_t steps = opts.count * 10;
     size_t gathered = 0;
     do {
       next = h->scan(next, [&](std::string_view f, std::string_view v) {
         gathered += 2;
         collect(f, v);
       });
-    } while (next != 0 && steps-- > 0 && static_cast<int64_t>(gathered) < count);
+    } while (next != 0 && steps-- > 0 && static_cast<int64_t>(gathered) < opts.count);
   }
-  char buf[24];
-  ctx.out.arrayHeader(2);
-  ctx.out.bulk(std::string_view(buf, util::formatInt64(static_cast<int64_t>(next), buf)));
-  ctx.out.arrayHeader(items.size() * 2);
+  replyScanHeader(ctx, next, items.size() * 2);
   for (const auto& [f, v] : items) {
     ctx.out.bulk(f);
     ctx.out.bulk(v);

@@ -12,6 +12,7 @@
 #include "erdtree/command/families.h"
 #include "erdtree/util/ascii.h"
 #include "erdtree/command/lookup.h"
+#include "erdtree/command/scan_args.h"
 #include "erdtree/util/glob.h"
 #include "erdtree/util/numbers.h"
 
@@ -80,62 +81,31 @@ void keysCommand(Context& ctx) {
   for (const Entry* e : found) ctx.out.bulk(e->key());
 }
 
-// Redis parses the cursor with strtoul: "" is 0, "+5" is 5, "-1" wraps.
-std::optional<uint64_t> parseCursor(std::string_view text) {
-  std::string s(text);
-  if (!s.empty() && std::isspace(static_cast<unsigned char>(s[0]))) return std::nullopt;
-  errno = 0;
-  char* end = nullptr;
-  unsigned long long v = std::strtoull(s.c_str(), &end, 10);
-  if (*end != '\0' || errno == ERANGE || end != s.c_str() + s.size()) return std::nullopt;
-  return v;
-}
-
 void scanCommand(Context& ctx) {
-  auto cursor = parseCursor(ctx.arg(1));
+  auto cursor = parseScanCursor(ctx.arg(1));
   if (!cursor) return ctx.out.error(err::kInvalidCursor);
-  int64_t count = 10;
-  std::string_view pattern, type;
-  bool hasPattern = false, hasType = false;
-  for (size_t j = 2; j < ctx.argc(); j += 2) {
-    if (j + 1 >= ctx.argc()) return ctx.out.error(err::kSyntax);
-    std::string_view opt = ctx.arg(j), val = ctx.arg(j + 1);
-    if (equalsIgnoreCase(opt, "count")) {
-      if (!parseIntArg(ctx, val, count)) return;
-      if (count < 1) return ctx.out.error(err::kSyntax);
-    } else if (equalsIgnoreCase(opt, "match")) {
-      pattern = val;
-      hasPattern = !(val == "*");
-    } else if (equalsIgnoreCase(opt, "type")) {
-      type = val;
-      hasType = true;
-    } else {
-      return ctx.out.error(err::kSyntax);
-    }
-  }
+  ScanOptions opts;
+  if (!parseScanOptions(ctx, 2, true, opts)) return;
   std::vector<std::string> keys;
   engine::KeyTable& table = ctx.db().table();
   uint64_t next = *cursor;
   // As Redis: visit buckets until COUNT keys were gathered, bounded by 10*COUNT steps.
-  int64_t steps = count * 10;
+  int64_t steps = opts.count * 10;
   do {
     next = table.scan(next, [&](Entry* e) { keys.emplace_back(e->key()); });
-  } while (next != 0 && steps-- > 0 && static_cast<int64_t>(keys.size()) < count);
+  } while (next != 0 && steps-- > 0 && static_cast<int64_t>(keys.size()) < opts.count);
 
   size_t kept = 0;
   for (size_t i = 0; i < keys.size(); ++i) {
     Entry* e = ctx.db().lookup(keys[i], ctx.nowMs);  // drops expired keys on the way
     if (e == nullptr) continue;
-    if (hasPattern && !util::globMatch(pattern, keys[i])) continue;
-    if (hasType && !equalsIgnoreCase(typeName(e), type)) continue;
+    if (opts.hasPattern && !util::globMatch(opts.pattern, keys[i])) continue;
+    if (opts.hasType && !equalsIgnoreCase(typeName(e), opts.type)) continue;
     if (kept != i) keys[kept] = std::move(keys[i]);
     ++kept;
   }
   keys.resize(kept);
-  char buf[24];
-  ctx.out.arrayHeader(2);
-  ctx.out.bulk(std::string_view(buf, util::formatInt64(static_cast<int64_t>(next), buf)));
-  ctx.out.arrayHeader(keys.size());
+  replyScanHeader(ctx, next, keys.size());
   for (const auto& k : keys) ctx.out.bulk(k);
 }
 

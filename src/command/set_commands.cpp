@@ -20,6 +20,7 @@
 
 #include "erdtree/command/families.h"
 #include "erdtree/command/lookup.h"
+#include "erdtree/command/scan_args.h"
 #include "erdtree/engine/set_value.h"
 #include "erdtree/util/ascii.h"
 #include "erdtree/util/glob.h"
@@ -374,63 +375,36 @@ void sintercardCommand(Context& ctx) {
 
 // ---- SSCAN ----
 
-// Redis parses the cursor with strtoul: "" is 0, "+5" is 5, "-1" wraps.
-std::optional<uint64_t> parseCursor(std::string_view text) {
-  std::string s(text);
-  if (!s.empty() && std::isspace(static_cast<unsigned char>(s[0]))) return std::nullopt;
-  errno = 0;
-  char* end = nullptr;
-  unsigned long long v = std::strtoull(s.c_str(), &end, 10);
-  if (*end != '\0' || errno == ERANGE || end != s.c_str() + s.size()) return std::nullopt;
-  return v;
-}
-
 void replyScan(Context& ctx, uint64_t cursor, const std::vector<std::string>& members) {
-  char buf[24];
-  ctx.out.arrayHeader(2);
-  ctx.out.bulk(std::string_view(buf, util::formatInt64(static_cast<int64_t>(cursor), buf)));
-  replyStrings(ctx, members, false);
+  replyScanHeader(ctx, cursor, members.size());
+  for (const auto& m : members) ctx.out.bulk(m);
 }
 
 void sscanCommand(Context& ctx) {
-  auto cursor = parseCursor(ctx.arg(2));
+  auto cursor = parseScanCursor(ctx.arg(2));
   if (!cursor) return ctx.out.error(err::kInvalidCursor);
   SetValue* set = nullptr;
   if (!readSet(ctx, ctx.arg(1), set)) return;
   if (set == nullptr) return replyScan(ctx, 0, {});
-  int64_t count = 10;
-  std::string_view pattern;
-  bool hasPattern = false;
-  for (size_t j = 3; j < ctx.argc(); j += 2) {
-    if (j + 1 >= ctx.argc()) return ctx.out.error(err::kSyntax);
-    std::string_view opt = ctx.arg(j), val = ctx.arg(j + 1);
-    if (equalsIgnoreCase(opt, "count")) {
-      if (!parseIntArg(ctx, val, count)) return;
-      if (count < 1) return ctx.out.error(err::kSyntax);
-    } else if (equalsIgnoreCase(opt, "match")) {
-      pattern = val;
-      hasPattern = val != "*";
-    } else {
-      return ctx.out.error(err::kSyntax);
-    }
-  }
+  ScanOptions opts;
+  if (!parseScanOptions(ctx, 3, false, opts)) return;
   std::vector<std::string> members;
   auto collect = [&](std::string_view m) {
-    if (!hasPattern || util::globMatch(pattern, m)) members.emplace_back(m);
+    if (!opts.hasPattern || util::globMatch(opts.pattern, m)) members.emplace_back(m);
   };
   uint64_t next = *cursor;
   if (set->isIntset()) {
     next = set->scan(next, collect);
   } else {
     // As Redis: visit buckets until COUNT members were gathered, bounded by 10*COUNT steps.
-    int64_t steps = count * 10;
+    int64_t steps = opts.count * 10;
     size_t visited = 0;
     do {
       next = set->scan(next, [&](std::string_view m) {
         ++visited;
         collect(m);
       });
-    } while (next != 0 && steps-- > 0 && static_cast<int64_t>(visited) < count);
+    } while (next != 0 && steps-- > 0 && static_cast<int64_t>(visited) < opts.count);
   }
   replyScan(ctx, next, members);
 }
