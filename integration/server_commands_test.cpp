@@ -466,6 +466,29 @@ TEST_F(ServerCommandsTest, CommandDocs) {
   EXPECT_EQ(c.cmd({"COMMAND", "DOCS", "nosuchcommand"}).repr(), "[]");
 }
 
+TEST_F(ServerCommandsTest, CommandGetkeys) {
+  Client c(port());
+  EXPECT_EQ(c.cmd({"COMMAND", "GETKEYS", "SET", "a", "b"}).strings(), (std::vector<std::string>{"a"}));
+  EXPECT_EQ(c.cmd({"COMMAND", "GETKEYS", "MSET", "a", "1", "b", "2"}).strings(),
+            (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(c.cmd({"COMMAND", "GETKEYS", "OBJECT", "ENCODING", "k"}).strings(), (std::vector<std::string>{"k"}));
+  // Error order as Redis 7.0 (found by tools/difftest): command|getkeys has
+  // arity -4; an unknown command or subcommand comes first, then "no key
+  // arguments", then the arity of the command asked about.
+  const std::string arity = "-ERR wrong number of arguments for 'command|getkeys' command";
+  EXPECT_EQ(c.cmd({"COMMAND", "GETKEYS"}).repr(), arity);
+  EXPECT_EQ(c.cmd({"COMMAND", "GETKEYS", "GET"}).repr(), arity);
+  EXPECT_EQ(c.cmd({"COMMAND", "GETKEYS", "PING"}).repr(), arity);
+  EXPECT_EQ(c.cmd({"COMMAND", "GETKEYS", "nosuchcmd", "a"}).repr(), "-ERR Invalid command specified");
+  EXPECT_EQ(c.cmd({"COMMAND", "GETKEYS", "CONFIG", "nosuch", "a"}).repr(), "-ERR Invalid command specified");
+  EXPECT_EQ(c.cmd({"COMMAND", "GETKEYS", "PING", "x"}).repr(), "-ERR The command has no key arguments");
+  EXPECT_EQ(c.cmd({"COMMAND", "GETKEYS", "ECHO", "x"}).repr(), "-ERR The command has no key arguments");
+  EXPECT_EQ(c.cmd({"COMMAND", "GETKEYS", "CONFIG", "GET", "x"}).repr(), "-ERR The command has no key arguments");
+  EXPECT_EQ(c.cmd({"COMMAND", "GETKEYS", "SET", "a"}).repr(), "-ERR Invalid number of arguments specified for command");
+  EXPECT_EQ(c.cmd({"COMMAND", "GETKEYS", "GET", "a", "b"}).repr(),
+            "-ERR Invalid number of arguments specified for command");
+}
+
 // ---------------------------------------------------------------- dispatcher errors
 
 TEST_F(ServerCommandsTest, UnknownCommand) {
@@ -487,6 +510,11 @@ TEST_F(ServerCommandsTest, UnknownCommand) {
   std::string expected = "-ERR unknown command 'foo', with args beginning with: ";
   for (int i = 1; i <= 28; ++i) expected += strCat({"'", std::to_string(i)}) + "' ";
   EXPECT_EQ(c.cmd(many).repr(), expected);
+  // Redis formats the name and arguments with %s: each ends at its first NUL
+  // byte (found by tools/difftest).
+  EXPECT_EQ(c.cmd({std::string("SET\0x", 5), std::string("a\0b", 3), "c"}).repr(),
+            "-ERR unknown command 'SET', with args beginning with: 'a' 'c' ");
+  EXPECT_EQ(c.cmd({"CONFIG", std::string("GE\0T", 4), "x"}).repr(), "-ERR unknown subcommand 'GE'. Try CONFIG HELP.");
   // The connection keeps working.
   EXPECT_EQ(c.cmd({"PING"}).repr(), "+PONG");
 }

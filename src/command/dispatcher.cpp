@@ -13,15 +13,19 @@ void appendSanitized(std::string& out, std::string_view s) {
   for (char c : s) out.push_back(c == '\r' || c == '\n' ? ' ' : c);
 }
 
+// Redis formats request text into these errors with %s, so each piece ends
+// at its first NUL byte ("SET\0x" is reported as 'SET').
+std::string_view untilNul(std::string_view s) { return s.substr(0, s.find('\0')); }
+
 void replyUnknownCommand(resp::Writer& out, std::span<const std::string_view> args) {
   std::string msg = "ERR unknown command '";
-  appendSanitized(msg, args[0].substr(0, 128));
+  appendSanitized(msg, untilNul(args[0]).substr(0, 128));
   msg += "', with args beginning with: ";
   std::string rest;
   for (size_t i = 1; i < args.size() && rest.size() < 128; ++i) {
     size_t room = 128 - rest.size();  // each argument is cut to what is left of 128 bytes
     rest += '\'';
-    appendSanitized(rest, args[i].substr(0, room));
+    appendSanitized(rest, untilNul(args[i]).substr(0, room));
     rest += "' ";
   }
   msg += rest;
@@ -58,10 +62,10 @@ const CommandSpec* Dispatcher::resolve(std::span<const std::string_view> args, r
     const CommandSpec* sub = Registry::findSubcommand(*spec, args[1]);
     if (sub == nullptr) {
       ++svc_.stats.rejectedCalls;
-      std::string upper(args[0]);
+      std::string upper(untilNul(args[0]));
       for (char& c : upper) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
       std::string msg = "ERR unknown subcommand '";
-      appendSanitized(msg, args[1].substr(0, 128));
+      appendSanitized(msg, untilNul(args[1]).substr(0, 128));
       msg += "'. Try " + upper + " HELP.";
       out.error(msg);
       return nullptr;

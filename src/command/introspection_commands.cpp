@@ -171,12 +171,16 @@ void commandGetkeysCommand(Context& ctx) {
   auto args = ctx.args.subspan(2);
   const CommandSpec* spec = ctx.svc.registry.find(args[0]);
   if (spec == nullptr) return ctx.out.error("ERR Invalid command specified");
-  if (!spec->subcommands.empty() && args.size() > 1)
-    if (const CommandSpec* sub = Registry::findSubcommand(*spec, args[1])) spec = sub;
+  // As Redis: an unknown subcommand of a container is an unknown command, and
+  // "no key arguments" is checked before the arity.
+  if (!spec->subcommands.empty() && args.size() > 1) {
+    spec = Registry::findSubcommand(*spec, args[1]);
+    if (spec == nullptr) return ctx.out.error("ERR Invalid command specified");
+  }
+  if (spec->firstKey <= 0) return ctx.out.error("ERR The command has no key arguments");
   bool arityOk = spec->arity >= 0 ? args.size() == static_cast<size_t>(spec->arity)
                                    : args.size() >= static_cast<size_t>(-spec->arity);
   if (!arityOk) return ctx.out.error("ERR Invalid number of arguments specified for command");
-  if (spec->firstKey <= 0) return ctx.out.error("ERR The command has no key arguments");
   int last = spec->lastKey < 0 ? static_cast<int>(args.size()) + spec->lastKey : spec->lastKey;
   std::vector<std::string_view> keys;
   for (int i = spec->firstKey; i <= last && i < static_cast<int>(args.size()); i += spec->step)
@@ -215,7 +219,7 @@ void registerIntrospectionCommands(Registry& r) {
       {"command|info", -2, f, 0, 0, 0, commandInfoCommand, "@slow @connection", "server", "Returns information about one, multiple or all commands.", "2.8.13", "O(N) where N is the number of commands to look up", {}},
       {"command|docs", -2, f, 0, 0, 0, commandDocsCommand, "@slow @connection", "server", "Returns documentary information about one, multiple or all commands.", "7.0.0", "O(N) where N is the number of commands to look up", {}},
       {"command|list", -2, f, 0, 0, 0, commandListCommand, "@slow @connection", "server", "Returns a list of command names.", "7.0.0", "O(N) where N is the total number of Redis commands", {}},
-      {"command|getkeys", -3, f, 0, 0, 0, commandGetkeysCommand, "@slow @connection", "server", "Extracts the key names from an arbitrary command.", "2.8.13", "O(N) where N is the number of arguments to the command", {}},
+      {"command|getkeys", -4, f, 0, 0, 0, commandGetkeysCommand, "@slow @connection", "server", "Extracts the key names from an arbitrary command.", "2.8.13", "O(N) where N is the number of arguments to the command", {}},
       {"command|help", 2, f, 0, 0, 0, commandHelpCommand, "@slow @connection", "server", "Returns helpful text about the different subcommands.", "5.0.0", "O(1)", {}},
   }});
 }
