@@ -161,6 +161,22 @@ TEST_F(KeyCommands, KeysGlobPatterns) {
   EXPECT_EQ(run("KEYS"), "-ERR wrong number of arguments for 'keys' command");
 }
 
+// Redis's glob (stringmatchlen) never matches the empty string except with an
+// empty pattern; only a bare "*" (KEYS's and SCAN's match-everything case)
+// lists the key "". Found by tools/difftest.
+TEST_F(KeyCommands, EmptyKeyMatchesOnlyBareStarOrEmptyPattern) {
+  using V = std::vector<std::string>;
+  ASSERT_EQ(run("MSET", "", "1", "k", "2"), "+OK");
+  EXPECT_EQ(sortedStrings(cmd({"KEYS", "*"})), (V{"", "k"}));
+  EXPECT_EQ(sortedStrings(cmd({"KEYS", "**"})), (V{"k"}));
+  EXPECT_EQ(sortedStrings(cmd({"KEYS", "*?*"})), (V{"k"}));
+  EXPECT_EQ(sortedStrings(cmd({"KEYS", ""})), (V{""}));
+  EXPECT_EQ(scanAll({}), (std::set<std::string>{"", "k"}));
+  EXPECT_EQ(scanAll({"MATCH", "*"}), (std::set<std::string>{"", "k"}));
+  EXPECT_EQ(scanAll({"MATCH", "**"}), (std::set<std::string>{"k"}));
+  EXPECT_EQ(scanAll({"MATCH", ""}), (std::set<std::string>{""}));
+}
+
 TEST_F(KeyCommands, ScanBasics) {
   EXPECT_EQ(run("SCAN", "0"), "[\"0\", []]");
   for (int i = 0; i < 100; ++i) ASSERT_EQ(run("SET", "key:" + std::to_string(i), "v"), "+OK");
@@ -356,6 +372,19 @@ TEST_F(KeyCommands, Copy) {
   EXPECT_EQ(run("COPY", "s", "x", "DB"), kSyntax);
   EXPECT_EQ(run("COPY", "s", "x", "FOO"), kSyntax);
   EXPECT_EQ(run("COPY", "s", "x", "REPLACE", "REPLACE"), ":1");
+
+  // A small integer is a shared object in Redis, but COPY duplicates it: the
+  // copy has refcount 1 until a new value is stored (found by tools/difftest).
+  EXPECT_EQ(run("SET", "n", "112"), "+OK");
+  EXPECT_EQ(run("OBJECT", "REFCOUNT", "n"), ":2147483647");
+  EXPECT_EQ(run("COPY", "n", "n2"), ":1");
+  EXPECT_EQ(run("OBJECT", "ENCODING", "n2"), "\"int\"");
+  EXPECT_EQ(run("OBJECT", "REFCOUNT", "n2"), ":1");
+  EXPECT_EQ(run("RENAME", "n2", "n3"), "+OK");
+  EXPECT_EQ(run("OBJECT", "REFCOUNT", "n3"), ":1");
+  EXPECT_EQ(run("INCR", "n3"), ":113");
+  EXPECT_EQ(run("OBJECT", "REFCOUNT", "n3"), ":2147483647");
+  EXPECT_EQ(run("OBJECT", "REFCOUNT", "n"), ":2147483647");
 }
 
 TEST_F(KeyCommands, Move) {

@@ -176,7 +176,9 @@ void copyCommand(Context& ctx) {
     if (!replace) return ctx.out.integer(0);
     target.remove(dst, ctx.nowMs);
   }
-  target.insert(Entry::cloneWithKey(e, dst));
+  Entry* copy = Entry::cloneWithKey(e, dst);
+  if (copy->type() == engine::ValueType::String) copy->setUnshared(true);  // Redis dups the string
+  target.insert(copy);
   ctx.svc.watches.touch(dstDb, dst);  // the generic touch covers the source db only
   ctx.propagateAsIs();
   ctx.out.integer(1);
@@ -226,8 +228,9 @@ void objectFreqCommand(Context& ctx) {
 void objectRefcountCommand(Context& ctx) {
   Entry* e = ctx.db().lookup(ctx.arg(2), ctx.nowMs);
   if (e == nullptr) return ctx.out.nullBulk();
-  // Redis shares the objects for 0..9999 and reports them as immortal.
-  if (e->type() == engine::ValueType::String && stringEncoding(e) == "int") {
+  // Redis shares the objects for 0..9999 and reports them as immortal (not
+  // a COPY, which duplicates the value).
+  if (e->type() == engine::ValueType::String && !e->unshared() && stringEncoding(e) == "int") {
     auto v = util::parseInt64(e->stringValue());
     if (v && *v >= 0 && *v < 10000) return ctx.out.integer(2147483647);
   }

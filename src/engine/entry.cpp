@@ -143,6 +143,7 @@ Entry* Entry::setStringValue(Entry* e, std::string_view value) {
     if (!value.empty()) std::memmove(e->mutableValue(), value.data(), value.size());
     e->setRawEncoded(false);
     e->setPlainEncoded(false);
+    e->setUnshared(false);
     return e;
   }
   Entry* n = build(ValueType::String, e->key(), value.size(), e->expireAt());

@@ -40,6 +40,10 @@ bool matchClass(const char*& p, const char* pend, char c, bool nocase) {
 }  // namespace
 
 bool globMatch(std::string_view pattern, std::string_view text, bool nocase) {
+  // As Redis's stringmatchlen: the empty string matches only the empty
+  // pattern ("*" and "**" do not match it; KEYS/SCAN treat a bare "*" as
+  // "everything" before matching, so KEYS * still lists the key "").
+  if (text.empty()) return pattern.empty();
   const char* p = pattern.data();
   const char* pend = p + pattern.size();
   const char* s = text.data();

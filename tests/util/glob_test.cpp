@@ -5,7 +5,11 @@
 using erdtree::util::globMatch;
 
 TEST(Glob, StarsAndQuestionMarks) {
-  EXPECT_TRUE(globMatch("*", ""));
+  // As Redis's stringmatchlen, the empty string matches only the empty pattern.
+  EXPECT_FALSE(globMatch("*", ""));
+  EXPECT_FALSE(globMatch("**", ""));
+  EXPECT_TRUE(globMatch("", ""));
+  EXPECT_TRUE(globMatch("a**", "a"));
   EXPECT_TRUE(globMatch("h*llo", "heeeello"));
   EXPECT_TRUE(globMatch("h?llo", "hello"));
   EXPECT_FALSE(globMatch("h?llo", "hllo"));

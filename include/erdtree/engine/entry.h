@@ -56,6 +56,12 @@ class Entry {
   bool plainEncoded() const { return (meta_ & kPlainEncoded) != 0; }
   void setPlainEncoded(bool plain) { meta_ = plain ? (meta_ | kPlainEncoded) : (meta_ & ~kPlainEncoded); }
 
+  // Set on a string COPY made: Redis duplicates the value there, so a small
+  // integer is no longer its shared object (OBJECT REFCOUNT 1, not immortal).
+  // Cleared, like the flags above, when a new value is stored.
+  bool unshared() const { return (meta_ & kUnshared) != 0; }
+  void setUnshared(bool unshared) { meta_ = unshared ? (meta_ | kUnshared) : (meta_ & ~kUnshared); }
+
   uint32_t lru() const { return static_cast<uint32_t>(lru_[0]) | (lru_[1] << 8) | (static_cast<uint32_t>(lru_[2]) << 16); }
   void setLru(uint32_t clock) {
     lru_[0] = static_cast<uint8_t>(clock);
@@ -82,6 +88,7 @@ class Entry {
   static constexpr uint8_t kHasExpire = 0x10;
   static constexpr uint8_t kRawEncoded = 0x20;
   static constexpr uint8_t kPlainEncoded = 0x40;
+  static constexpr uint8_t kUnshared = 0x80;
 
   struct Layout {
     size_t keyLen, valLen, keyOffset, valOffset, expireOffset, total;
