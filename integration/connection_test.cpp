@@ -130,6 +130,21 @@ TEST_F(ConnectionTest, HelloVersionErrors) {
   EXPECT_EQ(c.cmd({"HELLO", "x"}).repr(), "-ERR Protocol version is not an integer or out of range");
   EXPECT_EQ(c.cmd({"HELLO", "4"}).repr(), "-NOPROTO unsupported protocol version");
   EXPECT_EQ(c.cmd({"HELLO", "1"}).repr(), "-NOPROTO unsupported protocol version");
+  // Options are checked in order: a bad SETNAME name is reported before a
+  // later unknown option; an option is echoed up to its first NUL byte
+  // (both found by tools/difftest).
+  const std::string badName = "-ERR Client names cannot contain spaces, newlines or special characters.";
+  EXPECT_EQ(c.cmd({"HELLO", "2", "SETNAME", "with space", "NX"}).repr(), badName);
+  EXPECT_EQ(c.cmd({"HELLO", "2", "NX", "SETNAME", "with space"}).repr(), "-ERR Syntax error in HELLO option 'NX'");
+  EXPECT_EQ(c.cmd({"HELLO", "2", std::string("F\0O", 3)}).repr(), "-ERR Syntax error in HELLO option 'F'");
+  EXPECT_EQ(c.cmd({"CLIENT", "GETNAME"}).repr(), "(nil)");
+  // A valid SETNAME takes effect as it is parsed: a later bad option or bad
+  // credentials do not undo it.
+  EXPECT_EQ(c.cmd({"HELLO", "2", "SETNAME", "me", "FOO"}).repr(), "-ERR Syntax error in HELLO option 'FOO'");
+  EXPECT_EQ(c.cmd({"CLIENT", "GETNAME"}).repr(), "$me");
+  EXPECT_EQ(c.cmd({"HELLO", "2", "SETNAME", "me2", "AUTH", "nobody", "pw"}).repr(),
+            "-WRONGPASS invalid username-password pair or user is disabled.");
+  EXPECT_EQ(c.cmd({"CLIENT", "GETNAME"}).repr(), "$me2");
   EXPECT_EQ(c.cmd({"PING"}).repr(), "+PONG");
 }
 
@@ -191,10 +206,13 @@ TEST(ConnectionAuthTest, RequirePass) {
   Client e(server.port());
   EXPECT_EQ(e.cmd({"HELLO", "2", "AUTH", "default", "wrong"}).repr(), wrongpass);
   EXPECT_EQ(e.cmd({"GET", "k"}).repr(), noauth);
+  // SETNAME takes effect as it is parsed, even when HELLO then fails.
+  EXPECT_EQ(e.cmd({"HELLO", "2", "SETNAME", "early"}).repr().substr(0, 7), "-NOAUTH");
   Reply hello = e.cmd({"HELLO", "2", "AUTH", "default", "s3cret"});
   ASSERT_EQ(hello.type, Reply::Type::Array) << hello.repr();
   EXPECT_EQ(hello.elements.size(), 14u);
   EXPECT_EQ(e.cmd({"GET", "k"}).repr(), "$v");
+  EXPECT_EQ(e.cmd({"CLIENT", "GETNAME"}).repr(), "$early");
 
   // CONFIG GET requirepass is visible once authenticated.
   Reply cfg = d.cmd({"CONFIG", "GET", "requirepass"});

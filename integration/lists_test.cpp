@@ -102,6 +102,8 @@ TEST_F(Lists, RangeAndIndex) {
   EXPECT_EQ(run("LINDEX", "l", "-6"), "(nil)");
   EXPECT_EQ(run("LINDEX", "missing", "0"), "(nil)");
   EXPECT_EQ(run("LINDEX", "l", "x"), kNotInteger);
+  // The key is looked up before the index is parsed (found by tools/difftest).
+  EXPECT_EQ(run("LINDEX", "missing", "x"), "(nil)");
 }
 
 TEST_F(Lists, LongListAcrossChunks) {
@@ -142,6 +144,8 @@ TEST_F(Lists, Lset) {
   EXPECT_EQ(run("LSET", "l", "-4", "x"), "-ERR index out of range");
   EXPECT_EQ(run("LSET", "missing", "0", "x"), "-ERR no such key");
   EXPECT_EQ(run("LSET", "l", "x", "x"), kNotInteger);
+  // The key is looked up before the index is parsed (found by tools/difftest).
+  EXPECT_EQ(run("LSET", "missing", "x", "x"), "-ERR no such key");
 }
 
 TEST_F(Lists, Linsert) {
@@ -284,6 +288,9 @@ TEST_F(Lists, WrongType) {
            {"LMPOP", "2", "missing", "s", "LEFT"}}) {
     EXPECT_EQ(show(cmd(c)), kWrongType) << c[0];
   }
+  // Type before index (found by tools/difftest).
+  EXPECT_EQ(run("LINDEX", "s", "x"), kWrongType);
+  EXPECT_EQ(run("LSET", "s", "x", "a"), kWrongType);
   // A list source with a string destination: nothing moves.
   EXPECT_EQ(run("RPUSH", "l", "a"), ":1");
   EXPECT_EQ(run("LMOVE", "l", "s", "LEFT", "LEFT"), kWrongType);

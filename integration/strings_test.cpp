@@ -223,10 +223,6 @@ TEST_F(StringCommands, SetWithGet) {
 }
 
 TEST_F(StringCommands, SetWithGetOnNonString) {
-  if (!server_->isRedis()) {
-    // erdtree has no list type yet, so no non-string key can be created.
-    GTEST_SKIP() << "needs LPUSH (non-string keys); redis-server only for now";
-  }
   EXPECT_EQ(run("LPUSH", "l", "a"), ":1");
   EXPECT_EQ(run("SET", "l", "v", "GET"), kWrongType);
   EXPECT_EQ(run("SET", "l", "v", "NX", "GET"), kWrongType);
@@ -236,6 +232,12 @@ TEST_F(StringCommands, SetWithGetOnNonString) {
   EXPECT_EQ(run("SET", "l", "v"), "+OK");
   EXPECT_EQ(run("TYPE", "l"), "+string");
   EXPECT_EQ(run("GET", "l"), "\"v\"");
+  // KEEPTTL keeps the TTL of a value of another type too (found by tools/difftest).
+  EXPECT_EQ(run("HSET", "h", "f", "x"), ":1");
+  EXPECT_EQ(run("EXPIRE", "h", "100"), ":1");
+  EXPECT_EQ(run("SET", "h", "v", "KEEPTTL"), "+OK");
+  EXPECT_EQ(run("TYPE", "h"), "+string");
+  EXPECT_EQ(ttl("h"), 100);
 }
 
 TEST_F(StringCommands, SetnxSetexPsetex) {
@@ -312,6 +314,12 @@ TEST_F(StringCommands, Getex) {
   EXPECT_EQ(run("GETEX", "k", "FOO"), kSyntax);
   EXPECT_EQ(run("GETEX", "k", "EX"), kSyntax);
   EXPECT_EQ(run("PEXPIRETIME", "k"), ":99999999999123");  // errors changed nothing
+  // As Redis 7.0, the expire value is checked only after the key was looked
+  // up (found by tools/difftest): a missing key answers nil; syntax errors
+  // still come first.
+  EXPECT_EQ(run("GETEX", "missing", "PX", "abc"), "(nil)");
+  EXPECT_EQ(run("GETEX", "missing", "EX", "0"), "(nil)");
+  EXPECT_EQ(run("GETEX", "missing", "EX", "1", "PX", "1"), kSyntax);
 
   // An absolute time in the past deletes the key but still returns the value.
   EXPECT_EQ(run("GETEX", "k", "PXAT", "1"), "\"v\"");
@@ -345,14 +353,11 @@ TEST_F(StringCommands, MgetMsetMsetnx) {
 }
 
 TEST_F(StringCommands, MgetReturnsNilForNonStrings) {
-  if (!server_->isRedis()) {
-    // erdtree has no list/set types yet, so no non-string key can be created.
-    GTEST_SKIP() << "needs LPUSH/SADD (non-string keys); redis-server only for now";
-  }
   EXPECT_EQ(run("SET", "s", "v"), "+OK");
   EXPECT_EQ(run("LPUSH", "l", "x"), ":1");
   EXPECT_EQ(run("SADD", "st", "x"), ":1");
-  EXPECT_EQ(run("MGET", "l", "s", "st", "missing"), "[(nil), \"v\", (nil), (nil)]");
+  EXPECT_EQ(run("HSET", "h", "f", "x"), ":1");
+  EXPECT_EQ(run("MGET", "l", "s", "st", "missing", "h"), "[(nil), \"v\", (nil), (nil), (nil)]");
   EXPECT_EQ(run("MSETNX", "l", "1", "z", "1"), ":0");  // any existing key blocks MSETNX
   EXPECT_EQ(run("EXISTS", "z"), ":0");
 }
@@ -588,10 +593,6 @@ TEST_F(StringCommands, Setrange) {
 }
 
 TEST_F(StringCommands, WrongTypeErrors) {
-  if (!server_->isRedis()) {
-    // erdtree has no list type yet, so no non-string key can be created.
-    GTEST_SKIP() << "needs LPUSH (non-string keys); redis-server only for now";
-  }
   EXPECT_EQ(run("LPUSH", "l", "a"), ":1");
   EXPECT_EQ(run("GET", "l"), kWrongType);
   EXPECT_EQ(run("GETSET", "l", "x"), kWrongType);
@@ -609,6 +610,21 @@ TEST_F(StringCommands, WrongTypeErrors) {
   EXPECT_EQ(run("SETNX", "l", "x"), ":0");
   EXPECT_EQ(run("TTL", "l"), ":-1");  // errors above did not touch it
   EXPECT_EQ(run("TYPE", "l"), "+list");
+  EXPECT_EQ(run("LRANGE", "l", "0", "-1"), "[\"a\"]");
+  // The type is checked before the expire value (Redis 7.0 order).
+  EXPECT_EQ(run("GETEX", "l", "PX", "abc"), kWrongType);
+  EXPECT_EQ(run("GETEX", "l", "EX", "0"), kWrongType);
+  // Hashes and sets are just as wrong.
+  EXPECT_EQ(run("HSET", "h", "f", "v"), ":1");
+  EXPECT_EQ(run("SADD", "st", "m"), ":1");
+  for (const std::string k : {"h", "st"}) {
+    EXPECT_EQ(run("GET", k), kWrongType) << k;
+    EXPECT_EQ(run("APPEND", k, "x"), kWrongType) << k;
+    EXPECT_EQ(run("INCRBYFLOAT", k, "1"), kWrongType) << k;
+    EXPECT_EQ(run("SET", k, "v", "GET"), kWrongType) << k;
+  }
+  EXPECT_EQ(run("TYPE", "h"), "+hash");
+  EXPECT_EQ(run("TYPE", "st"), "+set");
 }
 
 }  // namespace

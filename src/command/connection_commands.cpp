@@ -82,18 +82,23 @@ void helloCommand(Context& ctx) {
     j = 2;
     if (version != 2 && version != 3) return ctx.out.error("NOPROTO unsupported protocol version");
   }
-  std::string_view setName;
-  bool hasName = false;
   for (; j < ctx.argc(); ++j) {
     size_t left = ctx.argc() - j - 1;
     if (equalsIgnoreCase(ctx.arg(j), "auth") && left >= 2) {
       if (!checkCredentials(ctx, ctx.arg(j + 1), ctx.arg(j + 2))) return;
       j += 2;
     } else if (equalsIgnoreCase(ctx.arg(j), "setname") && left >= 1) {
-      setName = ctx.arg(++j);
-      hasName = true;
+      // As Redis 7.0: validated and set as soon as it is parsed, so the name
+      // sticks even when a later option (or the NOAUTH check) fails.
+      std::string_view setName = ctx.arg(++j);
+      if (!validClientName(setName))
+        return ctx.out.error("ERR Client names cannot contain spaces, newlines or special characters.");
+      ctx.session.name = std::string(setName);
     } else {
-      return ctx.out.error("ERR Syntax error in HELLO option '" + std::string(ctx.arg(j)) + "'");
+      // Redis formats the option with %s: it ends at its first NUL byte.
+      std::string_view opt = ctx.arg(j);
+      return ctx.out.error("ERR Syntax error in HELLO option '" + std::string(opt.substr(0, opt.find('\0'))) +
+                           "'");
     }
   }
   if (!ctx.session.authenticated && !ctx.svc.server.requirePass().empty())
@@ -101,11 +106,6 @@ void helloCommand(Context& ctx) {
         "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO AUTH "
         "<user> <pass> option can be used to authenticate the client and select the RESP protocol version at "
         "the same time");
-  if (hasName) {
-    if (!validClientName(setName))
-      return ctx.out.error("ERR Client names cannot contain spaces, newlines or special characters.");
-    ctx.session.name = std::string(setName);
-  }
   // The reply already speaks the new protocol, as in Redis.
   ctx.session.protocol = static_cast<int>(version);
   ctx.out.setProtocol(ctx.session.protocol);
@@ -214,6 +214,23 @@ void clientKillCommand(Context& ctx) {
   ctx.out.integer(static_cast<int64_t>(ctx.svc.server.clientKill(ctx.session, f)));
 }
 
+// CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends another client's blocking command
+// with its timeout reply, or with an -UNBLOCKED error.
+void clientUnblockCommand(Context& ctx) {
+  if (ctx.argc() > 4)
+    return ctx.out.error("ERR unknown subcommand or wrong number of arguments for 'unblock'. Try CLIENT HELP.");
+  bool withError = false;
+  if (ctx.argc() == 4) {
+    if (equalsIgnoreCase(ctx.arg(3), "error")) withError = true;
+    else if (!equalsIgnoreCase(ctx.arg(3), "timeout"))
+      return ctx.out.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+  }
+  int64_t id = 0;
+  if (!parseIntArg(ctx, ctx.arg(2), id)) return;
+  bool unblocked = id > 0 && ctx.svc.blocking.unblock(static_cast<uint64_t>(id), withError);
+  ctx.out.integer(unblocked ? 1 : 0);
+}
+
 void clientHelpCommand(Context& ctx) {
   static const char* const lines[] = {
       "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -231,6 +248,8 @@ void clientHelpCommand(Context& ctx) {
       "    Return information about client connections. Options: TYPE, ID.",
       "SETNAME <name>",
       "    Assign the name <name> to the current connection.",
+      "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+      "    Unblock the specified blocked client.",
       "SETINFO <LIB-NAME|LIB-VER> <value>",
       "    Set client library name or version.",
       "HELP",
@@ -257,6 +276,7 @@ void registerConnectionCommands(Registry& r) {
       {"client|list", -2, kAdmin | kNoscript | conn | kSentinel, 0, 0, 0, clientListCommand, "@admin @slow @dangerous @connection", "connection", "Lists open connections.", "2.4.0", "O(N) where N is the number of client connections", {}},
       {"client|info", 2, kNoscript | conn | kSentinel, 0, 0, 0, clientInfoCommand, "@slow @connection", "connection", "Returns information about the connection.", "6.2.0", "O(1)", {}},
       {"client|kill", -3, kAdmin | kNoscript | conn | kSentinel, 0, 0, 0, clientKillCommand, "@admin @slow @dangerous @connection", "connection", "Terminates open connections.", "2.4.0", "O(N) where N is the number of client connections", {}},
+      {"client|unblock", -3, kAdmin | kNoscript | conn, 0, 0, 0, clientUnblockCommand, "@admin @slow @dangerous @connection", "connection", "Unblock a client blocked in a blocking command from a different connection", "5.0.0", "O(log N) where N is the number of client connections", {}},
       {"client|help", 2, conn, 0, 0, 0, clientHelpCommand, "@slow @connection", "connection", "Returns helpful text about the different subcommands.", "5.0.0", "O(1)", {}},
   }});
 }

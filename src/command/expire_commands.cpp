@@ -1,5 +1,7 @@
 // TTL commands. Every TTL change propagates as an absolute PEXPIREAT (or DEL
 // when the time is already past), so a replay later gives the same deadline.
+#include <algorithm>
+
 #include "erdtree/command/expire_args.h"
 #include "erdtree/command/families.h"
 #include "erdtree/util/ascii.h"
@@ -84,7 +86,12 @@ void expiretimeGeneric(Context& ctx, bool millis) {
   Entry* e = lookupRead(ctx, ctx.arg(1));
   if (e == nullptr) return ctx.out.integer(-2);
   if (!e->hasExpire()) return ctx.out.integer(-1);
-  ctx.out.integer(millis ? e->expireAt() : (e->expireAt() + 500) / 1000);  // Redis rounds here too
+  if (millis) return ctx.out.integer(e->expireAt());
+  // Redis rounds here too. Its (t + 500) / 1000 on a non-negative long long is
+  // computed as unsigned by the compiler, so times within 500 ms of LLONG_MAX
+  // give 9223372036854776 rather than overflowing: do the same explicitly.
+  int64_t at = std::max<int64_t>(e->expireAt(), 0);
+  ctx.out.integer(static_cast<int64_t>((static_cast<uint64_t>(at) + 500) / 1000));
 }
 void expiretimeCommand(Context& ctx) { expiretimeGeneric(ctx, false); }
 void pexpiretimeCommand(Context& ctx) { expiretimeGeneric(ctx, true); }

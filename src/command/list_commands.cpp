@@ -166,24 +166,27 @@ bool normIndex(int64_t index, size_t len, size_t& out) {
   return true;
 }
 
+// LINDEX and LSET look the key up (nil / no such key / WRONGTYPE) before
+// parsing the index, as Redis does.
 void lindexCommand(Context& ctx) {
-  int64_t index = 0;
-  if (!parseIntArg(ctx, ctx.arg(2), index)) return;
   ListValue* l = nullptr;
   if (!readList(ctx, ctx.arg(1), l, false)) return;
+  if (l == nullptr) return ctx.out.nullBulk();
+  int64_t index = 0;
+  if (!parseIntArg(ctx, ctx.arg(2), index)) return;
   size_t i = 0;
-  if (l == nullptr || !normIndex(index, l->length(), i)) return ctx.out.nullBulk();
+  if (!normIndex(index, l->length(), i)) return ctx.out.nullBulk();
   ctx.out.bulk(l->at(i));
 }
 
 // ---- edits ----
 
 void lsetCommand(Context& ctx) {
-  int64_t index = 0;
-  if (!parseIntArg(ctx, ctx.arg(2), index)) return;
   ListValue* l = nullptr;
   if (!readList(ctx, ctx.arg(1), l, true)) return;
   if (l == nullptr) return ctx.out.error(err::kNoSuchKey);
+  int64_t index = 0;
+  if (!parseIntArg(ctx, ctx.arg(2), index)) return;
   size_t i = 0;
   if (!normIndex(index, l->length(), i)) return ctx.out.error("ERR index out of range");
   l->set(i, ctx.arg(3));

@@ -34,7 +34,8 @@ void storeString(Context& ctx, std::string_view key, std::string_view value, int
     return;
   }
   Entry* old = *ref;
-  int64_t at = keepTtl && old->type() == engine::ValueType::String ? old->expireAt() : expireAtMs;
+  // KEEPTTL keeps the TTL whatever the type of the value it replaces (Redis).
+  int64_t at = keepTtl ? old->expireAt() : expireAtMs;
   if (old->type() != engine::ValueType::String) {
     db.replace(ref, makeStringEntry(ctx, key, value, at));
     return;
@@ -70,8 +71,8 @@ constexpr unsigned kAnyExpire = kEx | kPx | kExat | kPxat;
 
 // Parses SET's / GETEX's options from args[first...] as Redis does (later
 // duplicates of the same option are allowed; conflicting ones are syntax errors).
-bool parseSetOptions(Context& ctx, size_t first, bool isGetex, unsigned& flags, int64_t& expireAtMs) {
-  std::string_view expireText;
+// Only the syntax: the expire value (expireText) is checked by expireFromOptions.
+bool parseSetOptions(Context& ctx, size_t first, bool isGetex, unsigned& flags, std::string_view& expireText) {
   for (size_t j = first; j < ctx.argc(); ++j) {
     std::string_view o = ctx.arg(j);
     bool hasNext = j + 1 < ctx.argc();
@@ -102,6 +103,12 @@ bool parseSetOptions(Context& ctx, size_t first, bool isGetex, unsigned& flags, 
       return false;
     }
   }
+  return true;
+}
+
+// The absolute expiry the parsed options ask for (kNoExpire when none); false
+// after replying an error about the value.
+bool expireFromOptions(Context& ctx, unsigned flags, std::string_view expireText, int64_t& expireAtMs) {
   expireAtMs = kNoExpire;
   if (flags & kAnyExpire) {
     TimeUnit unit = (flags & (kEx | kExat)) ? TimeUnit::Seconds : TimeUnit::Milliseconds;
@@ -114,7 +121,9 @@ bool parseSetOptions(Context& ctx, size_t first, bool isGetex, unsigned& flags, 
 void setCommand(Context& ctx) {
   unsigned flags = 0;
   int64_t expireAtMs = kNoExpire;
-  if (ctx.argc() > 3 && !parseSetOptions(ctx, 3, false, flags, expireAtMs)) return;
+  std::string_view expireText;
+  if (ctx.argc() > 3 && !parseSetOptions(ctx, 3, false, flags, expireText)) return;
+  if (!expireFromOptions(ctx, flags, expireText, expireAtMs)) return;
   std::string_view key = ctx.arg(1), value = ctx.arg(2);
   Entry* existing = ctx.db().lookup(key, ctx.nowMs);
   if (flags & kGet) {
@@ -170,7 +179,8 @@ void getdelCommand(Context& ctx) {
 void getexCommand(Context& ctx) {
   unsigned flags = 0;
   int64_t expireAtMs = kNoExpire;
-  if (ctx.argc() > 2 && !parseSetOptions(ctx, 2, true, flags, expireAtMs)) return;
+  std::string_view expireText;
+  if (ctx.argc() > 2 && !parseSetOptions(ctx, 2, true, flags, expireText)) return;
   std::string_view key = ctx.arg(1);
   Entry** ref = lookupWriteRef(ctx, key);
   if (ref == nullptr) {
@@ -179,6 +189,8 @@ void getexCommand(Context& ctx) {
   }
   ++ctx.svc.stats.keyspaceHits;
   if (!expectString(ctx, *ref)) return;
+  // As Redis 7.0: the expire value is checked after the lookup and type check.
+  if (!expireFromOptions(ctx, flags, expireText, expireAtMs)) return;
   ctx.out.bulk((*ref)->stringValue());
   if ((flags & kAnyExpire) && expireAtMs <= ctx.nowMs) {
     std::string k(key);
