@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
 # One command to install, build and pass every test:
 #   1. Release build: unit tests and integration tests (the real binary over TCP)
-#   2. ASan+UBSan build: the same suites
-#   3. libFuzzer run of the RESP parser for a bounded time
-# Set ERDTREE_FUZZ_SECONDS to change the fuzz time (default 60).
+#   2. differential test: random command sequences against erdtree and
+#      Debian's redis-server at once, every reply compared (fixed seeds, so a
+#      failure reproduces with the printed command line)
+#   3. ASan+UBSan build: the same unit and integration suites
+#   4. libFuzzer run of the RESP parser for a bounded time
+# Set ERDTREE_FUZZ_SECONDS to change the fuzz time (default 60) and
+# ERDTREE_DIFFTEST_COMMANDS the differential batch per seed (default 50000).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -15,6 +19,13 @@ echo "== Release build and tests"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$jobs"
 (cd build && ctest -j"$jobs" --output-on-failure --timeout 600)
+
+echo "== Differential test against redis-server"
+difftest_families="strings,keys,expire,server,lists,hashes,sets"
+for seed in 20261124 7; do
+  python3 tools/difftest/difftest.py --erdtree build/erdtree-server --families "$difftest_families" \
+    --commands "${ERDTREE_DIFFTEST_COMMANDS:-50000}" --seed "$seed"
+done
 
 echo "== ASan+UBSan build and tests"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DERDTREE_SANITIZE=ON >/dev/null
