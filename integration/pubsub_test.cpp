@@ -78,6 +78,13 @@ TEST_F(PubSub, Resp3UsesPushFramesAndAllowsAnyCommand) {
   EXPECT_EQ(show(pub.cmd({"PUBLISH", "c", "m"})), ":1");
   std::string msg = ">3\r\n$7\r\nmessage\r\n$1\r\nc\r\n$1\r\nm\r\n";
   EXPECT_EQ(sub.readExactly(msg.size()), msg);
+  // PUBSUB NUMSUB stays a flat channel/count array under RESP3, as in Redis
+  // 7.0 (a map only from 7.2); node-redis 6's pubSubNumSub() reads an array.
+  sub.send("PUBSUB NUMSUB c none\r\n");
+  std::string numsub = "*4\r\n$1\r\nc\r\n:1\r\n$4\r\nnone\r\n:0\r\n";
+  EXPECT_EQ(sub.readExactly(numsub.size()), numsub);
+  sub.send("PUBSUB NUMSUB\r\n");
+  EXPECT_EQ(sub.readExactly(4), "*0\r\n");
 }
 
 TEST(PubSubLimits, SlowSubscriberIsCutOffByItsOutputLimit) {

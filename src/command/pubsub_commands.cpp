@@ -66,8 +66,10 @@ void pubsubChannelsCommand(Context& ctx) {
   for (const auto& n : names) ctx.out.bulk(n);
 }
 
+// A flat channel/count array in RESP3 too: Redis 7.0 answers with an array
+// (a map only from 7.2), and node-redis 6 reads the pairs from an array.
 void pubsubNumsubCommand(Context& ctx) {
-  ctx.out.mapHeader(ctx.argc() - 2);
+  ctx.out.arrayHeader(2 * (ctx.argc() - 2));
   for (size_t i = 2; i < ctx.argc(); ++i) {
     ctx.out.bulk(ctx.arg(i));
     ctx.out.integer(static_cast<int64_t>(ctx.svc.pubsub.subscribers(ctx.arg(i))));
