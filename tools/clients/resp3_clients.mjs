@@ -220,6 +220,24 @@ async function nodeRedisChecks() {
     same(await c.incrByFloat(k('f'), -1.75), '0');
     same(await c.hIncrByFloat(k('hf'), 'x', 3.0e3), '3000');
   });
+  await check(`${P}: SCAN/HSCAN/SSCAN iterators, TYPE, CONFIG GET (map), INFO (verbatim)`, async () => {
+    const keys = [];
+    for await (const batch of c.scanIterator({ MATCH: k('many*'), COUNT: 10 })) keys.push(...batch);
+    same(keys.length, 50);
+    same(new Set(keys).size, 50);
+    const fields = [];
+    for await (const batch of c.hScanIterator(k('h'))) fields.push(...batch);
+    same(fields.map((e) => `${e.field}=${e.value}`).sort(), ['f1=v1', 'f2=42']);
+    const members = [];
+    for await (const batch of c.sScanIterator(k('s'))) members.push(...batch);
+    same(sorted(members), ['a', 'b', 'c']);
+    same([await c.type(k('h')), await c.type(k('s')), await c.type(k('missing'))], ['hash', 'set', 'none']);
+    same(await c.exists([k('h'), k('s'), k('missing')]), 2);
+    same(await c.configGet('maxmemory-policy'), { 'maxmemory-policy': 'noeviction' });
+    const info = await c.info('server');
+    assert.equal(typeof info, 'string');
+    assert.match(info, new RegExp(`\\r\\ntcp_port:${port}\\r\\n`));
+  });
   await check(`${P}: error replies keep Redis's text`, async () => {
     await c.set(k('str'), 'hello');
     let err = await rejection(() => c.incr(k('str')));
@@ -382,6 +400,21 @@ async function ioredisChecks() {
     same(await r.incrbyfloat(k('f'), 1.5), '1.5');
     same(await r.incrbyfloat(k('f'), '0.25'), '1.75');
     same(await r.hincrbyfloat(k('hf'), 'x', 3.0e3), '3000');
+  });
+  await check(`${P}: scanStream/hscanStream/sscanStream, TYPE, CONFIG GET`, async () => {
+    await r.del(k('scan'));
+    await r.mset(Object.fromEntries(Array.from({ length: 30 }, (_, i) => [k(`scan${i}`), String(i)])));
+    const streamed = async (stream) => {
+      const out = [];
+      for await (const batch of stream) out.push(...batch);
+      return out;
+    };
+    const keys = await streamed(r.scanStream({ match: k('scan*'), count: 7 }));
+    same(new Set(keys).size, 30);
+    same(sorted(await streamed(r.hscanStream(k('h')))), sorted(['f1', 'v1', 'f2', '42']));
+    same(sorted(await streamed(r.sscanStream(k('s')))), ['a', 'b', 'c']);
+    same([await r.type(k('h')), await r.type(k('missing'))], ['hash', 'none']);
+    same(await r.config('GET', 'maxmemory-policy'), ['maxmemory-policy', 'noeviction']);
   });
   await check(`${P}: error replies keep Redis's text`, async () => {
     await r.set(k('str'), 'hello');
