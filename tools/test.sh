@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command to install, build and pass every test:
-#   1. Release build: unit tests and integration tests (the real binary over TCP)
+#   1. Release build: the Node.js RESP3 clients check (tools/clients), unit
+#      tests and integration tests (the real binary over TCP)
 #   2. differential test: random command sequences against erdtree and
 #      Debian's redis-server at once, every reply compared (fixed seeds, so a
 #      failure reproduces with the printed command line)
@@ -18,6 +19,10 @@ jobs="$(nproc)"
 echo "== Release build and tests"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build -j"$jobs"
+# Node.js clients that speak RESP3 by default (node-redis 6, ioredis 6),
+# against erdtree and redis-server; also fills tools/clients/node_modules so
+# the NodeClients integration test runs in both suites below.
+./tools/clients/run.sh build/erdtree-server
 (cd build && ctest -j"$jobs" --output-on-failure --timeout 600)
 
 echo "== Differential test against redis-server"
