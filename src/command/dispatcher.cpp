@@ -128,6 +128,9 @@ void Dispatcher::execute(Session& session, std::span<const std::string_view> arg
     return;
   }
   call(session, *spec, args, out, nowMs);
+  // Keys this command (or this whole EXEC) made ready serve their blocked
+  // clients now, before the next command, as Redis's handleClientsBlockedOnKeys.
+  if (svc_.blocking.hasReadyKeys()) svc_.blocking.serveReadyKeys(svc_, nowMs);
 }
 
 void Dispatcher::call(Session& session, const CommandSpec& spec, std::span<const std::string_view> args,

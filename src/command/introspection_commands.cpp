@@ -20,6 +20,7 @@ struct FlagName {
 constexpr FlagName kFlagNames[] = {
     {kWrite, "write"},          {kReadonly, "readonly"},       {kDenyOom, "denyoom"},
     {kAdmin, "admin"},          {kPubsub, "pubsub"},           {kNoscript, "noscript"},
+    {kBlocking, "blocking"},
     {kLoading, "loading"},      {kStale, "stale"},             {kSkipMonitor, "skip_monitor"},
     {kSkipSlowlog, "skip_slowlog"}, {kFast, "fast"},           {kNoAuth, "no_auth"},
     {kNoMulti, "no_multi"},     {kAllowBusy, "allow_busy"},  // "sentinel" is shown only by Sentinel

@@ -29,6 +29,7 @@ Entry** Db::lookupRef(std::string_view key, int64_t nowMs) {
 void Db::insert(Entry* e) {
   if (e->hasExpire()) ++expires_;
   table_.insertNew(e);
+  if (added_ != nullptr && *added_) (*added_)(index_, e->key());
 }
 
 void Db::replace(Entry** ref, Entry* e) {
@@ -87,7 +88,7 @@ Keyspace::Keyspace(int databases) {
     if (listener_) listener_(db, key);
   };
   dbs_.reserve(static_cast<size_t>(databases));
-  for (int i = 0; i < databases; ++i) dbs_.emplace_back(i, &dispatch_);
+  for (int i = 0; i < databases; ++i) dbs_.emplace_back(i, &dispatch_, &added_);
 }
 
 uint64_t Keyspace::totalKeys() const {

@@ -36,7 +36,11 @@ std::string Server::clientLine(const Client& c, int64_t nowMs) const {
   field("name", s.name);
   num("age", (nowMs - s.createdMs) / 1000);
   num("idle", (nowMs - s.lastInteractionMs) / 1000);
-  field("flags", s.tx.inMulti ? "x" : (s.subscribed() ? "P" : "N"));
+  std::string flags;  // in Redis's order
+  if (s.subscribed()) flags += 'P';
+  if (s.tx.inMulti) flags += 'x';
+  if (s.blocked) flags += 'b';
+  field("flags", flags.empty() ? "N" : flags);
   num("db", s.db);
   num("sub", static_cast<int64_t>(s.channels.size()));
   num("psub", static_cast<int64_t>(s.patterns.size()));

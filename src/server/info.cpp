@@ -148,9 +148,9 @@ std::string Server::info(std::span<const std::string_view> sections) {
     });
     f.add("client_recent_max_input_buffer", maxIn);
     f.add("client_recent_max_output_buffer", maxOut);
-    f.add("blocked_clients", 0);
+    f.add("blocked_clients", static_cast<uint64_t>(services_.blocking.blockedCount()));
     f.add("tracking_clients", 0);
-    f.add("clients_in_timeout_table", 0);
+    f.add("clients_in_timeout_table", static_cast<uint64_t>(services_.blocking.timeoutCount()));
     section("Clients", f);
   }
   if (wanted("memory")) {

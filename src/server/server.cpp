@@ -107,6 +107,8 @@ std::string Server::start() {
   cronTimer_.data = this;
   uint64_t period = static_cast<uint64_t>(1000 / s.hz);
   uv_timer_start(&cronTimer_, onCronTimer, period, period == 0 ? 1 : period);
+  uv_timer_init(&loop_, &blockTimer_);
+  blockTimer_.data = this;
   uv_signal_init(&loop_, &sigterm_);
   sigterm_.data = this;
   uv_signal_start(&sigterm_, onSignal, SIGTERM);
@@ -153,6 +155,7 @@ void Server::onClose(net::Connection& conn) {
   c->conn = nullptr;
   services_.watches.unwatchAll(c->session);  // the registries hold Session pointers
   services_.pubsub.unsubscribeAll(c->session);
+  services_.blocking.forget(c->session);
   // The client may be mid-command (CLIENT KILL, a failed write): free it later.
   graveyard_.emplace_back(c);
 }
@@ -179,7 +182,10 @@ void Server::processInput(Client& c) {
   size_t pos = 0;
   int64_t nowMs = util::unixTimeMs();
   current_ = &c;
-  while (c.conn != nullptr && !conn.closing() && !c.session.closeAfterReply && pos < in.size()) {
+  // A blocked client's further requests wait in its input buffer until the
+  // blocking command ends (resumeUnblocked), as Redis keeps them queued.
+  while (c.conn != nullptr && !conn.closing() && !c.session.closeAfterReply && !c.session.blocked &&
+         pos < in.size()) {
     if (conn.pendingOutputBytes() > highWater) {
       conn.pauseReading();  // resumed by onDrained once the client reads
       break;
@@ -271,8 +277,42 @@ void Server::beforeSleep() {
   }
   graveyard_.clear();
   runExpireSlice();
-  tcp_->flushPending();
+  do {
+    resumeUnblocked();
+    tcp_->flushPending();
+  } while (services_.blocking.hasUnblocked() && !shutdownRequested_);  // a drained client served others
+  armBlockTimer();
   if (shutdownRequested_) performShutdown("SHUTDOWN");
+}
+
+// Clients whose blocking command ended (served, timed out, CLIENT UNBLOCK)
+// run what they pipelined after it, as Redis's processUnblockedClients. The
+// reply they just got counts as interaction for the idle timeout.
+void Server::resumeUnblocked() {
+  while (services_.blocking.hasUnblocked() && !shutdownRequested_) {
+    for (uint64_t id : services_.blocking.takeUnblocked()) {
+      net::Connection* conn = tcp_->find(id);
+      auto* c = conn != nullptr ? static_cast<Client*>(conn->userData) : nullptr;
+      if (c == nullptr || conn->closing() || c->session.blocked) continue;
+      c->session.lastInteractionMs = util::unixTimeMs();
+      processInput(*c);
+    }
+  }
+}
+
+// One timer for all blocked clients, armed for the earliest deadline; it is
+// re-armed here, before the loop sleeps, whenever that deadline changed.
+void Server::armBlockTimer() {
+  int64_t next = services_.blocking.nextDeadlineMs();
+  if (next == blockTimerDeadline_ || stopped_) return;
+  blockTimerDeadline_ = next;
+  if (next == 0) {
+    uv_timer_stop(&blockTimer_);
+    return;
+  }
+  uv_update_time(&loop_);  // the delay is counted from the loop's clock
+  int64_t delay = std::max<int64_t>(0, next - util::unixTimeMs());
+  uv_timer_start(&blockTimer_, onBlockTimer, static_cast<uint64_t>(delay), 0);
 }
 
 void Server::runExpireSlice() {
@@ -300,7 +340,9 @@ void Server::cron() {
     std::vector<net::Connection*> idle;
     tcp_->forEach([&](net::Connection& conn) {
       auto* c = static_cast<Client*>(conn.userData);
-      if (c != nullptr && nowMs - c->session.lastInteractionMs > s.timeoutSeconds * 1000) idle.push_back(&conn);
+      // Blocked clients wait on purpose: exempt, as in Redis.
+      if (c != nullptr && !c->session.blocked && nowMs - c->session.lastInteractionMs > s.timeoutSeconds * 1000)
+        idle.push_back(&conn);
     });
     for (auto* conn : idle) {
       spdlog::debug("Closing idle client id={}", conn->id());
@@ -337,6 +379,7 @@ void Server::performShutdown(const char* reason) {
   uv_prepare_stop(&prepare_);
   uv_idle_stop(&expireIdle_);
   uv_timer_stop(&cronTimer_);
+  uv_timer_stop(&blockTimer_);
   uv_signal_stop(&sigterm_);
   uv_signal_stop(&sigint_);
   spdlog::warn("Erdtree is now ready to exit, bye bye...");
@@ -345,6 +388,11 @@ void Server::performShutdown(const char* reason) {
 
 void Server::onPrepare(uv_prepare_t* h) { static_cast<Server*>(h->data)->beforeSleep(); }
 void Server::onCronTimer(uv_timer_t* h) { static_cast<Server*>(h->data)->cron(); }
+void Server::onBlockTimer(uv_timer_t* h) {
+  auto* self = static_cast<Server*>(h->data);
+  self->blockTimerDeadline_ = 0;
+  self->services_.blocking.expireTimedOut(util::unixTimeMs());  // replies now, resumes in beforeSleep
+}
 void Server::onSignal(uv_signal_t* h, int signum) {
   auto* self = static_cast<Server*>(h->data);
   spdlog::warn("Received {} scheduling shutdown...", signum == SIGINT ? "SIGINT" : "SIGTERM");

@@ -12,6 +12,7 @@
 
 #include "erdtree/engine/encoding_limits.h"
 #include "erdtree/engine/keyspace.h"
+#include "erdtree/command/blocking.h"
 #include "erdtree/command/pubsub.h"
 #include "erdtree/command/watch_registry.h"
 #include "erdtree/resp/writer.h"
@@ -48,6 +49,7 @@ struct Session {
   int64_t createdMs = 0;
   int64_t lastInteractionMs = 0;
   const CommandSpec* lastCommand = nullptr;
+  bool blocked = false;           // waiting in a blocking command (blocking.h)
   bool internal = false;          // log replay / replication: skips auth and limits
   Transaction tx;
   // Pub/Sub: this client's subscriptions, and where messages for it go.
@@ -101,7 +103,10 @@ struct Stats {
 
 struct Services {
   Services(engine::Keyspace& ks, Registry& reg, ServerApi& srv, Propagator& prop)
-      : keyspace(ks), registry(reg), server(srv), propagator(prop) {}
+      : keyspace(ks), registry(reg), server(srv), propagator(prop) {
+    // Every key the engine adds may be one that blocked clients wait for.
+    ks.setKeyAddedListener([this](int db, std::string_view key) { blocking.signalKeyReady(db, key); });
+  }
 
   engine::Keyspace& keyspace;
   Registry& registry;
@@ -112,6 +117,7 @@ struct Services {
   engine::EncodingLimits encoding{};        // mirrors the *-max-listpack-* settings
   WatchRegistry watches;
   PubSubRegistry pubsub;
+  BlockingRegistry blocking;                // BLPOP & co.: wait queues, ready keys, timeouts
   Dispatcher* dispatcher = nullptr;         // EXEC runs queued commands through it
   // Set while EXEC runs: the first write emits MULTI so the block replays as one unit.
   bool execWrapPending = false;

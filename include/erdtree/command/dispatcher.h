@@ -14,7 +14,8 @@ class Dispatcher {
  public:
   explicit Dispatcher(Services& svc) : svc_(svc) { svc_.dispatcher = this; }
   // args[0] is the command name; the reply is appended to out. Inside MULTI,
-  // commands other than EXEC/DISCARD/MULTI/WATCH/QUIT are queued.
+  // commands other than EXEC/DISCARD/MULTI/WATCH/QUIT are queued. Afterwards,
+  // clients blocked on keys the command made ready are served (blocking.h).
   void execute(Session& session, std::span<const std::string_view> args, resp::Writer& out, int64_t nowMs);
   // Runs an already validated command now (EXEC's queued commands); touches
   // watched keys when it changed data.

@@ -13,6 +13,7 @@ void registerStringCommands(Registry& r);
 void registerKeyCommands(Registry& r);
 void registerExpireCommands(Registry& r);
 void registerListCommands(Registry& r);
+void registerBlockingListCommands(Registry& r);  // BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP
 void registerHashCommands(Registry& r);
 void registerSetCommands(Registry& r);
 void registerTransactionCommands(Registry& r);
@@ -26,6 +27,7 @@ inline void registerAllCommands(Registry& r) {
   registerKeyCommands(r);
   registerExpireCommands(r);
   registerListCommands(r);
+  registerBlockingListCommands(r);
   registerHashCommands(r);
   registerSetCommands(r);
   registerTransactionCommands(r);

@@ -27,6 +27,7 @@ enum CommandFlag : uint32_t {
   kNoMulti = 1u << 12,
   kSkipMonitor = 1u << 13,
   kSentinel = 1u << 14,
+  kBlocking = 1u << 15,   // may block the client (blocking.h)
 };
 
 struct CommandSpec {

@@ -22,6 +22,9 @@ using KeyTable = BucketTable<Entry, EntryKeyOf>;
 // Told about every key the engine removes on its own (expiry), so the command
 // layer can propagate a DEL and wake watchers. Never called for user deletes.
 using ExpiredKeyListener = std::function<void(int db, std::string_view key)>;
+// Told about every key added (Db::insert, Redis's dbAdd): blocked clients
+// waiting for that key may now be served.
+using KeyAddedListener = std::function<void(int db, std::string_view key)>;
 
 // 24-bit LRU clock in seconds, as Redis keeps per object.
 constexpr uint32_t kLruClockMax = (1u << 24) - 1;
@@ -29,7 +32,8 @@ uint32_t lruClockFromMs(int64_t unixMs);
 
 class Db {
  public:
-  Db(int index, ExpiredKeyListener* listener) : index_(index), listener_(listener) {}
+  Db(int index, ExpiredKeyListener* listener, KeyAddedListener* added = nullptr)
+      : index_(index), listener_(listener), added_(added) {}
   ~Db();
   Db(Db&&) = default;
   Db(const Db&) = delete;
@@ -72,6 +76,7 @@ class Db {
  private:
   int index_;
   ExpiredKeyListener* listener_;
+  KeyAddedListener* added_;
   KeyTable table_;
   size_t expires_ = 0;
 };
@@ -90,6 +95,7 @@ class Keyspace {
   Db& db(int index) { return dbs_[static_cast<size_t>(index)]; }
   int count() const { return static_cast<int>(dbs_.size()); }
   void setExpiredListener(ExpiredKeyListener l) { listener_ = std::move(l); }
+  void setKeyAddedListener(KeyAddedListener l) { added_ = std::move(l); }
 
   // One active expiry cycle over all databases, spending at most budgetUs.
   ExpireCycleStats activeExpireCycle(int64_t nowMs, int64_t budgetUs, int effort);
@@ -105,6 +111,7 @@ class Keyspace {
   std::vector<Db> dbs_;
   ExpiredKeyListener listener_;
   ExpiredKeyListener dispatch_;
+  KeyAddedListener added_;
   uint64_t expiredKeys_ = 0;
   int nextDb_ = 0;
 };

@@ -7,6 +7,9 @@
 //   read callbacks -> parse -> dispatch -> replies appended to the client
 //   uv_prepare (before polling): flush every client's replies (beforeSleep)
 //   uv_timer at hz: active expiry, idle timeouts, rehash steps, metrics
+//   uv_timer at the earliest blocked-client deadline: BLPOP & co. time out
+//   (command/blocking.h); clients released from a blocking command run their
+//   pipelined commands in beforeSleep
 #include <uv.h>
 
 #include <array>
@@ -82,15 +85,20 @@ class Server final : public net::ConnectionHandler, public command::ServerApi {
   resp::ParseLimits parseLimits() const;
 
   void runExpireSlice();
+  void resumeUnblocked();
+  void armBlockTimer();
 
   static void onPrepare(uv_prepare_t* h);
   static void onCronTimer(uv_timer_t* h);
+  static void onBlockTimer(uv_timer_t* h);
   static void onSignal(uv_signal_t* h, int signum);
 
   config::Config& config_;
   uv_loop_t loop_{};
   uv_prepare_t prepare_{};
   uv_timer_t cronTimer_{};
+  uv_timer_t blockTimer_{};       // fires at the earliest blocked-client deadline
+  int64_t blockTimerDeadline_ = 0;  // what blockTimer_ is armed for (0: stopped)
   uv_idle_t expireIdle_{};        // keeps the loop turning while expiry budget remains
   int64_t expireBudgetUs_ = 0;    // granted by the cron, spent in slices in beforeSleep
   uv_signal_t sigterm_{}, sigint_{};
