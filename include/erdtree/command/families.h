@@ -16,6 +16,7 @@ void registerListCommands(Registry& r);
 void registerBlockingListCommands(Registry& r);  // BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP
 void registerHashCommands(Registry& r);
 void registerSetCommands(Registry& r);
+void registerZSetCommands(Registry& r);
 void registerTransactionCommands(Registry& r);
 void registerPubSubCommands(Registry& r);
 
@@ -30,6 +31,7 @@ inline void registerAllCommands(Registry& r) {
   registerBlockingListCommands(r);
   registerHashCommands(r);
   registerSetCommands(r);
+  registerZSetCommands(r);
   registerTransactionCommands(r);
   registerPubSubCommands(r);
 }
