@@ -401,3 +401,55 @@ TEST_F(BlockingIdle, BlockedClientsAreExemptFromTheIdleTimeout) {
 }
 
 }  // namespace
+
+// ---- sorted sets: BZPOPMIN, BZPOPMAX, BZMPOP (same registry) ----
+
+TEST_F(Blocking, ZsetPopsActAtOnceWithData) {
+  run("ZADD", "z", "1", "a", "2", "b", "3", "c", "4", "d");
+  EXPECT_EQ(run("BZPOPMIN", "missing", "z", "0"), "[\"z\", \"a\", \"1\"]");
+  EXPECT_EQ(run("BZPOPMAX", "z", "0"), "[\"z\", \"d\", \"4\"]");
+  EXPECT_EQ(run("BZMPOP", "0", "2", "missing", "z", "MAX", "COUNT", "5"), "[\"z\", [[\"c\", \"3\"], [\"b\", \"2\"]]]");
+  EXPECT_EQ(run("EXISTS", "z"), ":0");
+  run("RPUSH", "l", "x");
+  EXPECT_EQ(run("BZPOPMIN", "missing", "l", "0"), kWrongType);
+  EXPECT_EQ(run("BZMPOP", "0", "1", "l", "MIN"), kWrongType);
+  EXPECT_EQ(run("BZPOPMIN", "z", "-1"), kNegative);
+  EXPECT_EQ(run("BZPOPMAX", "z", "abc"), kNotFloat);
+  EXPECT_EQ(run("BZMPOP", "0", "0", "z", "MIN"), "-ERR numkeys should be greater than 0");
+  EXPECT_EQ(run("BZMPOP", "0", "1", "z", "MIDDLE"), "-ERR syntax error");
+  EXPECT_EQ(run("BZMPOP", "0", "1", "z", "MIN", "COUNT", "0"), "-ERR count should be greater than 0");
+  // Argument errors come before the timeout's.
+  EXPECT_EQ(run("BZMPOP", "x", "1", "z", "MIDDLE"), "-ERR syntax error");
+  EXPECT_EQ(run("BZPOPMIN", "z", "0.05"), "(nil)");
+  EXPECT_EQ(run("BZMPOP", "0.05", "1", "z", "MIN"), "(nil)");
+}
+
+TEST_F(Blocking, ZaddWakesZsetWaitersInArrivalOrder) {
+  auto first = connect();
+  auto second = connect();
+  send(*first, {"BZPOPMIN", "zq", "0"});
+  ASSERT_TRUE(waitBlocked(1));
+  send(*second, {"BZMPOP", "0", "1", "zq", "MAX", "COUNT", "2"});
+  ASSERT_TRUE(waitBlocked(2));
+  // A list at the key serves nobody: zset waiters keep waiting.
+  EXPECT_EQ(run("RPUSH", "zq", "x"), ":1");
+  EXPECT_TRUE(silentFor(*first, 100));
+  EXPECT_EQ(run("DEL", "zq"), ":1");
+  EXPECT_EQ(run("ZADD", "zq", "5", "e", "1", "a", "3", "c", "4", "d"), ":4");
+  EXPECT_EQ(show(first->getReply()), "[\"zq\", \"a\", \"1\"]");
+  EXPECT_EQ(show(second->getReply()), "[\"zq\", [[\"e\", \"5\"], [\"d\", \"4\"]]]");
+  EXPECT_EQ(run("ZRANGE", "zq", "0", "-1"), "[\"c\"]");
+  EXPECT_EQ(infoField("blocked_clients"), 0);
+}
+
+TEST_F(Blocking, ZsetPopsInsideMultiNeverBlock) {
+  RawConnection raw(port(), 5000);
+  std::string req = resp({"MULTI"});
+  req += resp({"BZPOPMIN", "zk", "0"});
+  req += resp({"BZPOPMAX", "zk", "0"});
+  req += resp({"BZMPOP", "0", "1", "zk", "MIN"});
+  req += resp({"EXEC"});
+  raw.send(req);
+  const std::string want = "+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n*3\r\n*-1\r\n*-1\r\n*-1\r\n";
+  EXPECT_EQ(raw.readExactly(want.size(), 3000), want);
+}

@@ -17,6 +17,7 @@ void registerBlockingListCommands(Registry& r);  // BLPOP, BRPOP, BLMOVE, BRPOPL
 void registerHashCommands(Registry& r);
 void registerSetCommands(Registry& r);
 void registerZSetCommands(Registry& r);
+void registerBlockingZSetCommands(Registry& r);  // BZPOPMIN, BZPOPMAX, BZMPOP
 void registerTransactionCommands(Registry& r);
 void registerPubSubCommands(Registry& r);
 
@@ -32,6 +33,7 @@ inline void registerAllCommands(Registry& r) {
   registerHashCommands(r);
   registerSetCommands(r);
   registerZSetCommands(r);
+  registerBlockingZSetCommands(r);
   registerTransactionCommands(r);
   registerPubSubCommands(r);
 }
