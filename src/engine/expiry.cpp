@@ -13,6 +13,7 @@
 // sampled keys had expired (a burst of expiries), and the whole cycle stops
 // at its time budget: 1M keys expiring at once are reclaimed over many
 // cycles while clients keep being served between them.
+#include <cstdint>
 #include <vector>
 
 #include "erdtree/engine/keyspace.h"
@@ -52,7 +53,8 @@ ExpireCycleStats Keyspace::activeExpireCycle(int64_t nowMs, int64_t budgetUs, in
           if (left <= 0) {
             expired.push_back(e);
           } else {
-            ttlSum += left;
+            // Saturate: TTLs near the end of time would overflow the sum.
+            ttlSum = left > INT64_MAX - ttlSum ? INT64_MAX : ttlSum + left;
             ++ttlCount;
           }
         });
