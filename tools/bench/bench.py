@@ -552,7 +552,7 @@ def report(opts, results, mem):
     print("  rps: median, higher is better; cpu us: server CPU microseconds per request (median),")
     print("  lower is better; ratio/cpuRat: median over rounds of erdtree/redis of back-to-back runs;")
     print("  spread: (max-min)/median over rounds (noise gauge)")
-    hdr = "%-5s %-3s | %12s %6s | %12s %6s | %6s %6s | %8s %8s | %6s" % (
+    hdr = "%-10s %-3s | %12s %6s | %12s %6s | %6s %6s | %8s %8s | %6s" % (
         "test", "P", "erdtree rps", "spread", "redis rps", "spread", "ratio", "spread",
         "cpu us E", "cpu us R", "cpuRat")
     print(hdr)
@@ -574,7 +574,7 @@ def report(opts, results, mem):
             crs = [x[1] for x in pairs if x[1] == x[1]]
             cr = statistics.median(crs) if crs else None
             sr = spread([x[0] for x in pairs])
-            print("%-5s P%-2d | %12s %5s%% | %12s %5s%% | %6s %5s%% | %8s %8s | %6s" % (
+            print("%-10s P%-2d | %12s %5s%% | %12s %5s%% | %6s %5s%% | %8s %8s | %6s" % (
                 test, depth, fmt(ma, "%.0f"), fmt(sa, "%.0f"), fmt(mb, "%.0f"), fmt(sb, "%.0f"),
                 fmt(r), fmt(sr, "%.0f"), fmt(ca, "%.3f"), fmt(cb, "%.3f"), fmt(cr)))
             tag = "%s P%d" % (test, depth)
