@@ -12,7 +12,6 @@
 #include <cmath>
 #include <cstdlib>
 #include <optional>
-#include <random>
 #include <string>
 #include <unordered_set>
 #include <utility>
@@ -25,6 +24,7 @@
 #include "erdtree/util/ascii.h"
 #include "erdtree/util/glob.h"
 #include "erdtree/util/numbers.h"
+#include "erdtree/util/random.h"
 
 namespace erdtree::command {
 namespace {
@@ -36,10 +36,7 @@ using util::equalsIgnoreCase;
 
 HashValue* hashOf(Entry* e) { return static_cast<HashValue*>(e->object()); }
 
-uint64_t randomU64() {
-  static std::mt19937_64 rng{std::random_device{}()};
-  return rng();
-}
+using util::randomU64;
 
 // The hash at key for writing, created (empty) when absent: callers add a
 // field before they return. nullptr after replying WRONGTYPE.

@@ -5,7 +5,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <optional>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -15,6 +14,7 @@
 #include "erdtree/command/scan_args.h"
 #include "erdtree/util/glob.h"
 #include "erdtree/util/numbers.h"
+#include "erdtree/util/random.h"
 
 namespace erdtree::command {
 namespace {
@@ -42,10 +42,7 @@ std::string_view stringEncoding(const Entry* e) {
   return v.size() <= 44 ? "embstr" : "raw";
 }
 
-uint64_t randomU64() {
-  static std::mt19937_64 rng{std::random_device{}()};
-  return rng();
-}
+using util::randomU64;
 
 void delGeneric(Context& ctx) {
   int64_t deleted = 0;

@@ -28,23 +28,10 @@ using util::equalsIgnoreCase;
 
 constexpr std::string_view kPositiveCount = "ERR value is out of range, must be positive";
 
-ListValue* listOf(Entry* e) { return static_cast<ListValue*>(e->object()); }
-
 // The list at key: false after replying WRONGTYPE; out is null when the key
 // does not exist.
 bool readList(Context& ctx, std::string_view key, ListValue*& out, bool forWrite) {
-  Entry* e = nullptr;
-  if (forWrite) {
-    Entry** ref = lookupWriteRef(ctx, key);
-    e = ref == nullptr ? nullptr : *ref;
-  } else {
-    e = lookupRead(ctx, key);
-  }
-  out = nullptr;
-  if (e == nullptr) return true;
-  if (!expectType(ctx, e, ValueType::List)) return false;
-  out = listOf(e);
-  return true;
+  return lookupValue(ctx, key, ValueType::List, out, forWrite);
 }
 
 // The list at key, created empty (and inserted) when missing.

@@ -13,7 +13,6 @@
 #include <cstdlib>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -25,6 +24,7 @@
 #include "erdtree/util/ascii.h"
 #include "erdtree/util/glob.h"
 #include "erdtree/util/numbers.h"
+#include "erdtree/util/random.h"
 
 namespace erdtree::command {
 namespace {
@@ -36,10 +36,7 @@ using util::equalsIgnoreCase;
 
 constexpr std::string_view kPositiveCount = "ERR value is out of range, must be positive";
 
-uint64_t randomU64() {
-  static std::mt19937_64 rng{std::random_device{}()};
-  return rng();
-}
+using util::randomU64;
 
 SetValue* setOf(Entry* e) { return static_cast<SetValue*>(e->object()); }
 
@@ -48,18 +45,7 @@ int64_t maxIntset(Context& ctx) { return ctx.svc.encoding.setMaxIntsetEntries; }
 // The set at key for reading: false after replying WRONGTYPE; out is null
 // when the key does not exist.
 bool readSet(Context& ctx, std::string_view key, SetValue*& out, bool forWrite = false) {
-  Entry* e = nullptr;
-  if (forWrite) {
-    Entry** ref = lookupWriteRef(ctx, key);
-    e = ref == nullptr ? nullptr : *ref;
-  } else {
-    e = lookupRead(ctx, key);
-  }
-  out = nullptr;
-  if (e == nullptr) return true;
-  if (!expectType(ctx, e, ValueType::Set)) return false;
-  out = setOf(e);
-  return true;
+  return lookupValue(ctx, key, ValueType::Set, out, forWrite);
 }
 
 // Stores set under key (replacing any value and TTL); the set must not be empty.

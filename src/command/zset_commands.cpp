@@ -26,7 +26,6 @@
 #include <cstdlib>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -40,6 +39,7 @@
 #include "erdtree/util/ascii.h"
 #include "erdtree/util/glob.h"
 #include "erdtree/util/numbers.h"
+#include "erdtree/util/random.h"
 
 namespace erdtree::command {
 namespace {
@@ -59,28 +59,14 @@ constexpr std::string_view kMinMaxNotFloat = "ERR min or max is not a float";
 constexpr std::string_view kMinMaxNotLex = "ERR min or max not valid string range item";
 constexpr std::string_view kPositive = "ERR value is out of range, must be positive";
 
-uint64_t randomU64() {
-  static std::mt19937_64 rng{std::random_device{}()};
-  return rng();
-}
+using util::randomU64;
 
 ZSetValue* zsetOf(Entry* e) { return static_cast<ZSetValue*>(e->object()); }
 
 // The sorted set at key: false after replying WRONGTYPE; out is null when
 // the key does not exist.
 bool readZSet(Context& ctx, std::string_view key, ZSetValue*& out, bool forWrite = false) {
-  Entry* e = nullptr;
-  if (forWrite) {
-    Entry** ref = lookupWriteRef(ctx, key);
-    e = ref == nullptr ? nullptr : *ref;
-  } else {
-    e = lookupRead(ctx, key);
-  }
-  out = nullptr;
-  if (e == nullptr) return true;
-  if (!expectType(ctx, e, ValueType::ZSet)) return false;
-  out = zsetOf(e);
-  return true;
+  return lookupValue(ctx, key, ValueType::ZSet, out, forWrite);
 }
 
 // Stores z under key, replacing any value and TTL; z must not be empty.

@@ -40,6 +40,25 @@ inline bool expectType(Context& ctx, const engine::Entry* e, engine::ValueType t
   return false;
 }
 
+// The value of type T (an engine::Object subclass holding `type`) at key,
+// looked up for reading or, with forWrite, for writing. Returns false after
+// replying WRONGTYPE; out is null when the key does not exist.
+template <class T>
+bool lookupValue(Context& ctx, std::string_view key, engine::ValueType type, T*& out, bool forWrite) {
+  engine::Entry* e = nullptr;
+  if (forWrite) {
+    engine::Entry** ref = lookupWriteRef(ctx, key);
+    e = ref == nullptr ? nullptr : *ref;
+  } else {
+    e = lookupRead(ctx, key);
+  }
+  out = nullptr;
+  if (e == nullptr) return true;
+  if (!expectType(ctx, e, type)) return false;
+  out = static_cast<T*>(e->object());
+  return true;
+}
+
 // Parses an integer argument, replying Redis's error when it is not one.
 bool parseIntArg(Context& ctx, std::string_view text, int64_t& out);
 
