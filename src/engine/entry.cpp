@@ -1,4 +1,5 @@
 #include "erdtree/engine/entry.h"
+#include "erdtree/util/varint.h"
 
 #include <malloc.h>
 
@@ -9,36 +10,9 @@
 namespace erdtree::engine {
 namespace {
 
-size_t varintSize(size_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
-
-size_t writeVarint(uint8_t* p, size_t v) {
-  size_t n = 0;
-  while (v >= 0x80) {
-    p[n++] = static_cast<uint8_t>(v | 0x80);
-    v >>= 7;
-  }
-  p[n++] = static_cast<uint8_t>(v);
-  return n;
-}
-
-size_t readVarint(const uint8_t* p, size_t& v) {
-  size_t n = 0;
-  int shift = 0;
-  v = 0;
-  while (true) {
-    uint8_t b = p[n++];
-    v |= static_cast<size_t>(b & 0x7f) << shift;
-    if ((b & 0x80) == 0) return n;
-    shift += 7;
-  }
-}
+using util::readVarint;
+using util::varintSize;
+using util::writeVarint;
 
 }  // namespace
 

@@ -1,4 +1,5 @@
 #include "erdtree/engine/hash_value.h"
+#include "erdtree/util/varint.h"
 
 #include <malloc.h>
 
@@ -9,36 +10,9 @@
 namespace erdtree::engine {
 namespace {
 
-size_t varintSize(size_t v) {
-  size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
-
-size_t writeVarint(unsigned char* p, size_t v) {
-  size_t n = 0;
-  while (v >= 0x80) {
-    p[n++] = static_cast<unsigned char>(v | 0x80);
-    v >>= 7;
-  }
-  p[n++] = static_cast<unsigned char>(v);
-  return n;
-}
-
-size_t readVarint(const unsigned char* p, size_t& v) {
-  size_t n = 0;
-  int shift = 0;
-  v = 0;
-  for (;;) {
-    const unsigned char b = p[n++];
-    v |= static_cast<size_t>(b & 0x7f) << shift;
-    if ((b & 0x80) == 0) return n;
-    shift += 7;
-  }
-}
+using util::readVarint;
+using util::varintSize;
+using util::writeVarint;
 
 // glibc keeps an 8-byte size header in front of every chunk.
 constexpr size_t kMallocHeader = 8;

@@ -1,6 +1,7 @@
 // ListValue: chunks of packed, two-way length-prefixed elements (see
 // list_value.h for the layout and its costs).
 #include "erdtree/engine/list_value.h"
+#include "erdtree/util/varint.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -15,28 +16,12 @@ using Chunk = ListValue::Chunk;
 // Redis's SIZE_SAFETY_LIMIT: a chunk limited by count still stays under 8 KiB.
 constexpr size_t kSafetyBytes = 8192;
 
-size_t lebSize(size_t n) {
-  size_t k = 1;
-  while (n >= 0x80) {
-    n >>= 7;
-    ++k;
-  }
-  return k;
-}
-
-size_t encodedSize(size_t n) { return 2 * lebSize(n) + n; }
+size_t encodedSize(size_t n) { return 2 * util::varintSize(n) + n; }
 
 // Writes [len][bytes][len reversed] at p; returns the bytes written.
 size_t writeElement(char* p, std::string_view v) {
-  uint8_t leb[10];
-  size_t k = 0;
-  size_t n = v.size();
-  do {
-    uint8_t b = n & 0x7f;
-    n >>= 7;
-    if (n != 0) b |= 0x80;
-    leb[k++] = b;
-  } while (n != 0);
+  uint8_t leb[util::kMaxVarintBytes];
+  const size_t k = util::writeVarint(leb, v.size());
   std::memcpy(p, leb, k);
   if (!v.empty()) std::memcpy(p + k, v.data(), v.size());
   char* q = p + k + v.size();

@@ -10,6 +10,7 @@
 // full. Nodes under a third full are merged with or refilled from a sibling,
 // and an emptied node is freed, so deletions give the memory back.
 #include "erdtree/engine/zset_value.h"
+#include "erdtree/util/varint.h"
 
 #include <malloc.h>
 
@@ -23,27 +24,9 @@
 namespace erdtree::engine {
 namespace {
 
-size_t writeVarint(unsigned char* p, size_t v) {
-  size_t n = 0;
-  while (v >= 0x80) {
-    p[n++] = static_cast<unsigned char>(v | 0x80);
-    v >>= 7;
-  }
-  p[n++] = static_cast<unsigned char>(v);
-  return n;
-}
-
-size_t readVarint(const unsigned char* p, size_t& v) {
-  size_t n = 0;
-  int shift = 0;
-  v = 0;
-  for (;;) {
-    const unsigned char b = p[n++];
-    v |= static_cast<size_t>(b & 0x7f) << shift;
-    if ((b & 0x80) == 0) return n;
-    shift += 7;
-  }
-}
+using util::readVarint;
+using util::varintSize;
+using util::writeVarint;
 
 // (s1, m1) < (s2, m2) in the sorted-set order.
 bool keyLess(double s1, std::string_view m1, double s2, std::string_view m2) {
