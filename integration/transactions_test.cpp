@@ -132,6 +132,36 @@ TEST_F(Transactions, OwnWritesAndExpiryAndFlushTriggerWatch) {
   EXPECT_EQ(show(c.cmd({"EXEC"})), "(nil)");
 }
 
+// Redis's rejectCommand: an EXEC refused before it runs (wrong arity, or
+// subscribed mode) answers EXECABORT with the reason and discards the
+// transaction and the watches, inside MULTI or not.
+TEST_F(Transactions, RefusedExecAbortsWithTheReason) {
+  Client& c = client();
+  EXPECT_EQ(show(c.cmd({"MULTI"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"SET", "a", "1"})), "+QUEUED");
+  EXPECT_EQ(show(c.cmd({"EXEC", "x"})),
+            "-EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command");
+  EXPECT_EQ(show(c.cmd({"EXEC"})), "-ERR EXEC without MULTI");
+  EXPECT_EQ(show(c.cmd({"EXISTS", "a"})), ":0");
+  // Outside MULTI it still unwatches.
+  EXPECT_EQ(show(c.cmd({"WATCH", "w"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"EXEC", "x"})),
+            "-EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command");
+  EXPECT_EQ(show(c.cmd({"SET", "w", "1"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"MULTI"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"EXEC"})), "[]");
+  // DISCARD with a wrong arity only flags the transaction.
+  EXPECT_EQ(show(c.cmd({"MULTI"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"DISCARD", "x"})), "-ERR wrong number of arguments for 'discard' command");
+  EXPECT_EQ(show(c.cmd({"EXEC"})), "-EXECABORT Transaction discarded because of previous errors.");
+  // Subscribed (RESP2): EXEC is refused the same way.
+  EXPECT_EQ(show(c.cmd({"SUBSCRIBE", "ch"})), "[\"subscribe\", \"ch\", :1]");
+  EXPECT_EQ(show(c.cmd({"EXEC"})),
+            "-EXECABORT Transaction discarded because of: Can't execute 'exec': only (P|S)SUBSCRIBE / "
+            "(P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
+  EXPECT_EQ(show(c.cmd({"UNSUBSCRIBE"})), "[\"unsubscribe\", \"ch\", :0]");
+}
+
 // Optimistic locking: two clients increment one counter through
 // WATCH/GET/MULTI/SET/EXEC with retries; no update may be lost.
 TEST_F(Transactions, WatchRaceLosesNoUpdates) {

@@ -17,7 +17,7 @@ void appendSanitized(std::string& out, std::string_view s) {
 // at its first NUL byte ("SET\0x" is reported as 'SET').
 std::string_view untilNul(std::string_view s) { return s.substr(0, s.find('\0')); }
 
-void replyUnknownCommand(resp::Writer& out, std::span<const std::string_view> args) {
+std::string unknownCommandError(std::span<const std::string_view> args) {
   std::string msg = "ERR unknown command '";
   appendSanitized(msg, untilNul(args[0]).substr(0, 128));
   msg += "', with args beginning with: ";
@@ -28,15 +28,11 @@ void replyUnknownCommand(resp::Writer& out, std::span<const std::string_view> ar
     appendSanitized(rest, untilNul(args[i]).substr(0, room));
     rest += "' ";
   }
-  msg += rest;
-  out.error(msg);
+  return msg + rest;
 }
 
-void replyWrongArity(resp::Writer& out, std::string_view fullName) {
-  std::string msg = "ERR wrong number of arguments for '";
-  msg += fullName;
-  msg += "' command";
-  out.error(msg);
+std::string wrongArityError(std::string_view fullName) {
+  return "ERR wrong number of arguments for '" + std::string(fullName) + "' command";
 }
 
 bool arityOk(int arity, size_t argc) {
@@ -45,39 +41,62 @@ bool arityOk(int arity, size_t argc) {
 
 }  // namespace
 
-const CommandSpec* Dispatcher::resolve(std::span<const std::string_view> args, resp::Writer& out) {
+const CommandSpec* Dispatcher::lookup(std::span<const std::string_view> args, const CommandSpec*& found,
+                                      std::string& error) const {
   const CommandSpec* spec = svc_.registry.find(args[0]);
+  found = spec;
   if (spec == nullptr) {
-    ++svc_.stats.rejectedCalls;
-    replyUnknownCommand(out, args);
+    error = unknownCommandError(args);
     return nullptr;
   }
   // A container with no subcommand runs its own handler if it has one (COMMAND).
   if (!spec->subcommands.empty() && !(args.size() == 1 && spec->handler != nullptr)) {
     if (args.size() == 1) {
-      ++svc_.stats.rejectedCalls;
-      replyWrongArity(out, spec->name);
+      error = wrongArityError(spec->name);
       return nullptr;
     }
     const CommandSpec* sub = Registry::findSubcommand(*spec, args[1]);
     if (sub == nullptr) {
-      ++svc_.stats.rejectedCalls;
       std::string upper(untilNul(args[0]));
       for (char& c : upper) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
-      std::string msg = "ERR unknown subcommand '";
-      appendSanitized(msg, untilNul(args[1]).substr(0, 128));
-      msg += "'. Try " + upper + " HELP.";
-      out.error(msg);
+      error = "ERR unknown subcommand '";
+      appendSanitized(error, untilNul(args[1]).substr(0, 128));
+      error += "'. Try " + upper + " HELP.";
       return nullptr;
     }
     spec = sub;
+    found = sub;
   }
   if (!arityOk(spec->arity, args.size())) {
-    ++svc_.stats.rejectedCalls;
-    replyWrongArity(out, spec->name);
+    error = wrongArityError(spec->name);
     return nullptr;
   }
   return spec;
+}
+
+const CommandSpec* Dispatcher::resolve(std::span<const std::string_view> args, resp::Writer& out) {
+  const CommandSpec* found = nullptr;
+  std::string error;
+  const CommandSpec* spec = lookup(args, found, error);
+  if (spec == nullptr) {
+    ++svc_.stats.rejectedCalls;
+    out.error(error);
+  }
+  return spec;
+}
+
+void Dispatcher::reject(Session& session, const CommandSpec* spec, std::string_view error, resp::Writer& out) {
+  ++svc_.stats.rejectedCalls;
+  if (spec != nullptr && spec->name == "exec") {
+    // Redis's rejectCommand: a refused EXEC discards the transaction (and
+    // the watches), even outside MULTI, and says why.
+    discardTransaction(svc_, session);
+    if (error.starts_with("ERR ")) error.remove_prefix(4);
+    out.error("EXECABORT Transaction discarded because of: " + std::string(error));
+    return;
+  }
+  session.tx.aborted |= session.tx.inMulti;  // EXEC will answer EXECABORT
+  out.error(error);
 }
 
 namespace {
@@ -99,30 +118,19 @@ bool controlsTransaction(const CommandSpec& spec) {
 
 void Dispatcher::execute(Session& session, std::span<const std::string_view> args, resp::Writer& out,
                          int64_t nowMs) {
-  const CommandSpec* spec = resolve(args, out);
-  if (spec == nullptr) {
-    session.tx.aborted |= session.tx.inMulti;  // EXEC will answer EXECABORT
-    return;
-  }
-  if (authRequired_ && !session.authenticated && !session.internal && (spec->flags & kNoAuth) == 0) {
-    ++svc_.stats.rejectedCalls;
-    session.tx.aborted |= session.tx.inMulti;
-    out.error(err::kNoAuth);
-    return;
-  }
-  if (session.protocol == 2 && session.subscribed() && !allowedWhileSubscribed(*spec)) {
-    ++svc_.stats.rejectedCalls;
-    session.tx.aborted |= session.tx.inMulti;
-    out.error("ERR Can't execute '" + std::string(spec->name) +
-              "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
-    return;
-  }
+  const CommandSpec* found = nullptr;  // the command named, even when refused
+  std::string error;
+  const CommandSpec* spec = lookup(args, found, error);
+  if (spec == nullptr) return reject(session, found, error, out);
+  if (authRequired_ && !session.authenticated && !session.internal && (spec->flags & kNoAuth) == 0)
+    return reject(session, spec, err::kNoAuth, out);
+  if (session.protocol == 2 && session.subscribed() && !allowedWhileSubscribed(*spec))
+    return reject(session, spec,
+                  "ERR Can't execute '" + std::string(spec->name) +
+                      "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+                  out);
   if (session.tx.inMulti && !controlsTransaction(*spec)) {
-    if (spec->flags & kNoMulti) {
-      session.tx.aborted = true;
-      out.error("ERR Command not allowed inside a transaction");
-      return;
-    }
+    if (spec->flags & kNoMulti) return reject(session, spec, "ERR Command not allowed inside a transaction", out);
     session.tx.queued.emplace_back(args.begin(), args.end());
     out.simple("QUEUED");
     return;

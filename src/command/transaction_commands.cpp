@@ -11,14 +11,17 @@
 #include "erdtree/command/lookup.h"
 
 namespace erdtree::command {
+
+void discardTransaction(Services& svc, Session& session) {
+  session.tx.inMulti = false;
+  session.tx.aborted = false;
+  session.tx.queued.clear();
+  svc.watches.unwatchAll(session);
+}
+
 namespace {
 
-void discardTransaction(Context& ctx) {
-  ctx.session.tx.inMulti = false;
-  ctx.session.tx.aborted = false;
-  ctx.session.tx.queued.clear();
-  ctx.svc.watches.unwatchAll(ctx.session);
-}
+void discardTransaction(Context& ctx) { discardTransaction(ctx.svc, ctx.session); }
 
 void multiCommand(Context& ctx) {
   if (ctx.session.tx.inMulti) return ctx.out.error("ERR MULTI calls can not be nested");

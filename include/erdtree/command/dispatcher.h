@@ -4,11 +4,16 @@
 // the same input gets the same error Redis would send.
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "erdtree/command/context.h"
 
 namespace erdtree::command {
+
+// Leaves MULTI, drops the queue and unwatches every key (DISCARD, EXEC, and
+// an EXEC the dispatcher refuses). Defined in transaction_commands.cpp.
+void discardTransaction(Services& svc, Session& session);
 
 class Dispatcher {
  public:
@@ -30,6 +35,14 @@ class Dispatcher {
   bool authRequired() const { return authRequired_; }
 
  private:
+  // resolve() without the reply: nullptr and the error text (with its "ERR "
+  // prefix) when refused; found is the spec named, if any, even then.
+  const CommandSpec* lookup(std::span<const std::string_view> args, const CommandSpec*& found,
+                            std::string& error) const;
+  // Refuses a request (Redis's rejectCommand): inside MULTI it flags the
+  // transaction; a refused EXEC answers EXECABORT and discards it.
+  void reject(Session& session, const CommandSpec* spec, std::string_view error, resp::Writer& out);
+
   Services& svc_;
   bool authRequired_ = false;
 };
