@@ -162,6 +162,30 @@ TEST_F(Transactions, RefusedExecAbortsWithTheReason) {
   EXPECT_EQ(show(c.cmd({"UNSUBSCRIBE"})), "[\"unsubscribe\", \"ch\", :0]");
 }
 
+// A key already expired when WATCHed: its deletion (lazy expiry, FLUSHDB) is
+// no change, a write that recreates it is.
+TEST_F(Transactions, WatchedWhileExpiredOnlyAWriteCounts) {
+  Client& c = client();
+  auto expiredWatch = [&](const char* key) {
+    EXPECT_EQ(show(c.cmd({"SET", key, "v", "PX", "1"})), "+OK");
+    usleep(20 * 1000);
+    EXPECT_EQ(show(c.cmd({"WATCH", key})), "+OK");
+  };
+  expiredWatch("x");
+  EXPECT_EQ(show(c.cmd({"EXPIRE", "x", "100", "XX"})), ":0");  // deletes x lazily
+  EXPECT_EQ(show(c.cmd({"MULTI"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"GET", "x"})), "+QUEUED");
+  EXPECT_EQ(show(c.cmd({"EXEC"})), "[(nil)]");
+  expiredWatch("x");
+  EXPECT_EQ(show(c.cmd({"FLUSHDB"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"MULTI"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"EXEC"})), "[]");
+  expiredWatch("x");
+  EXPECT_EQ(show(c.cmd({"SET", "x", "1"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"MULTI"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"EXEC"})), "(nil)");
+}
+
 // Optimistic locking: two clients increment one counter through
 // WATCH/GET/MULTI/SET/EXEC with retries; no update may be lost.
 TEST_F(Transactions, WatchRaceLosesNoUpdates) {

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "erdtree/command/context.h"
+#include "erdtree/engine/keyspace.h"
 
 namespace erdtree::command {
 
@@ -24,8 +25,19 @@ std::string_view WatchRegistry::keyOf(const std::string& composite) {
   return std::string_view(composite).substr(sizeof(int));
 }
 
-void WatchRegistry::markDirty(std::vector<Session*>& sessions) {
-  for (Session* s : sessions) s->tx.watchDirty = true;
+void WatchRegistry::markDirty(std::vector<Session*>& sessions, int db, std::string_view key, bool removed) {
+  for (Session* s : sessions) {
+    auto w = std::find_if(s->tx.watched.begin(), s->tx.watched.end(),
+                          [&](const Transaction::Watched& x) { return x.db == db && x.key == key; });
+    if (w != s->tx.watched.end() && w->expiredAtWatch) {
+      // Watched while already expired: its deletion is no logical change.
+      if (removed || keyspace_.db(db).table().find(key) == nullptr) {
+        w->expiredAtWatch = false;
+        continue;
+      }
+    }
+    s->tx.watchDirty = true;
+  }
 }
 
 void WatchRegistry::watch(Session& s, int db, std::string_view key, bool expiredNow) {
@@ -50,7 +62,7 @@ void WatchRegistry::unwatchAll(Session& s) {
 void WatchRegistry::touch(int db, std::string_view key) {
   if (byKey_.empty()) return;
   auto it = byKey_.find(composite(db, key));
-  if (it != byKey_.end()) markDirty(it->second);
+  if (it != byKey_.end()) markDirty(it->second, db, key, /*removed=*/false);
 }
 
 }  // namespace erdtree::command

@@ -115,7 +115,7 @@ struct Services {
   Stats stats{};
   uint64_t protoMaxBulkLen = 512ull << 20;  // mirrors the setting (APPEND/SETRANGE cap)
   engine::EncodingLimits encoding{};        // mirrors the *-max-listpack-* settings
-  WatchRegistry watches;
+  WatchRegistry watches{keyspace};
   PubSubRegistry pubsub;
   BlockingRegistry blocking;                // BLPOP & co.: wait queues, ready keys, timeouts
   Dispatcher* dispatcher = nullptr;         // EXEC runs queued commands through it
