@@ -489,6 +489,42 @@ TEST_F(ServerCommandsTest, CommandGetkeys) {
             "-ERR Invalid number of arguments specified for command");
 }
 
+// Commands whose keys follow a key count (Redis's "movablekeys"): the
+// key-spec reading needs a strict count with every key present; otherwise
+// Redis falls back to atoi() of the count (and puts a fixed destination key
+// last), and a count that gives no keys is an error.
+TEST_F(ServerCommandsTest, CommandGetkeysMovableKeys) {
+  Client c(port());
+  using V = std::vector<std::string>;
+  EXPECT_EQ(c.cmd({"COMMAND", "GETKEYS", "SINTERCARD", "2", "a", "b"}).strings(), (V{"a", "b"}));
+  EXPECT_EQ(c.cmd({"COMMAND", "GETKEYS", "SINTERCARD", "1", "a", "LIMIT", "1"}).strings(), (V{"a"}));
+  EXPECT_EQ(c.cmd({"COMMAND", "GETKEYS", "sintercard", "2x", "a", "b"}).strings(), (V{"a", "b"}));  // atoi
+  EXPECT_EQ(c.cmd({"COMMAND", "GETKEYS", "SINTERCARD", " 1", "a"}).strings(), (V{"a"}));
+  EXPECT_EQ(c.cmd({"COMMAND", "GETKEYS", "LMPOP", "2", "a", "b", "LEFT"}).strings(), (V{"a", "b"}));
+  EXPECT_EQ(c.cmd({"COMMAND", "GETKEYS", "LMPOP", "1", "a", "b", "LEFT", "COUNT", "1"}).strings(), (V{"a"}));
+  const std::string invalid = "-ERR Invalid arguments specified for command";
+  for (const char* n : {"0", "-1", "3", "abc", "", "9223372036854775807"})
+    EXPECT_EQ(c.cmd({"COMMAND", "GETKEYS", "SINTERCARD", n, "a", "b"}).repr(), invalid) << n;
+  EXPECT_EQ(c.cmd({"COMMAND", "GETKEYS", "LMPOP", "5", "a", "LEFT"}).repr(), invalid);
+  EXPECT_EQ(c.cmd({"COMMAND", "GETKEYS", "SINTERCARD", "1"}).repr(),
+            "-ERR Invalid number of arguments specified for command");
+  EXPECT_EQ(c.cmd({"COMMAND", "GETKEYS", "LMPOP", "1", "a"}).repr(),
+            "-ERR Invalid number of arguments specified for command");
+}
+
+TEST_F(ServerCommandsTest, CommandInfoMovableKeys) {
+  Client c(port());
+  Reply r = c.cmd({"COMMAND", "INFO", "sintercard", "lmpop", "sinterstore"});
+  ASSERT_EQ(r.elements.size(), 3u) << r.repr();
+  expectCommandInfo(r.elements[0], "sintercard", -3, {"readonly", "movablekeys"}, 0, 0, 0);
+  expectCommandInfo(r.elements[1], "lmpop", -4, {"write", "movablekeys"}, 0, 0, 0);
+  expectCommandInfo(r.elements[2], "sinterstore", -3, {"write", "denyoom"}, 1, -1, 1);
+  // The counted keys have a keynum key spec.
+  const Reply& specs = r.elements[0].elements[8];
+  ASSERT_EQ(specs.elements.size(), 1u) << specs.repr();
+  EXPECT_NE(specs.repr().find("keynum"), std::string::npos) << specs.repr();
+}
+
 // ---------------------------------------------------------------- dispatcher errors
 
 TEST_F(ServerCommandsTest, UnknownCommand) {

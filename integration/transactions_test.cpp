@@ -186,6 +186,39 @@ TEST_F(Transactions, WatchedWhileExpiredOnlyAWriteCounts) {
   EXPECT_EQ(show(c.cmd({"EXEC"})), "(nil)");
 }
 
+// A write touches only the keys it changed: not DEL's absent keys, not the
+// sources of COPY and SINTERSTORE, not the lists LMPOP did not pop.
+TEST_F(Transactions, WritesTouchOnlyTheKeysTheyChange) {
+  Client& c = client();
+  auto untouched = [&](std::vector<std::string> setup, const std::string& watched, std::vector<std::string> write) {
+    if (!setup.empty()) c.cmd(setup);
+    EXPECT_EQ(show(c.cmd({"WATCH", watched})), "+OK");
+    Reply w = c.cmd(write);
+    EXPECT_FALSE(w.isError()) << show(w);
+    EXPECT_EQ(show(c.cmd({"MULTI"})), "+OK");
+    EXPECT_EQ(show(c.cmd({"EXEC"})), "[]") << write[0] << " touched " << watched;
+    c.cmd({"FLUSHALL"});
+  };
+  untouched({"SET", "a", "1"}, "b", {"DEL", "a", "b"});
+  untouched({"SET", "a", "1"}, "b", {"UNLINK", "a", "b"});
+  untouched({"SET", "s", "1"}, "s", {"COPY", "s", "d"});
+  untouched({"SADD", "s", "m"}, "s", {"SINTERSTORE", "d", "s"});
+  untouched({"SADD", "s", "m"}, "s", {"SUNIONSTORE", "d", "s"});
+  untouched({"SADD", "s", "m"}, "s", {"SDIFFSTORE", "d", "s"});
+  untouched({"RPUSH", "l", "x"}, "m", {"LMPOP", "2", "l", "m", "LEFT"});
+  // ... and the keys they do change are touched.
+  EXPECT_EQ(show(c.cmd({"SADD", "s", "m"})), ":1");
+  EXPECT_EQ(show(c.cmd({"WATCH", "d"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"SINTERSTORE", "d", "s"})), ":1");
+  EXPECT_EQ(show(c.cmd({"MULTI"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"EXEC"})), "(nil)");
+  EXPECT_EQ(show(c.cmd({"RPUSH", "l", "x"})), ":1");
+  EXPECT_EQ(show(c.cmd({"WATCH", "l"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"LMPOP", "2", "nosuch", "l", "LEFT"})), "[\"l\", [\"x\"]]");
+  EXPECT_EQ(show(c.cmd({"MULTI"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"EXEC"})), "(nil)");
+}
+
 // Optimistic locking: two clients increment one counter through
 // WATCH/GET/MULTI/SET/EXEC with retries; no update may be lost.
 TEST_F(Transactions, WatchRaceLosesNoUpdates) {

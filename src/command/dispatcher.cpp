@@ -1,6 +1,7 @@
 #include "erdtree/command/dispatcher.h"
 
 #include <string>
+#include <vector>
 
 #include "erdtree/command/registry.h"
 #include "erdtree/command/replies.h"
@@ -149,11 +150,17 @@ void Dispatcher::call(Session& session, const CommandSpec& spec, std::span<const
   Context ctx{session, args, out, svc_, nowMs};
   spec.handler(ctx);
   ++svc_.stats.commandsProcessed;
-  // A write that changed data touches its key arguments for WATCH.
-  if (svc_.stats.dirty != dirtyBefore && !svc_.watches.empty() && spec.firstKey > 0) {
-    int last = spec.lastKey < 0 ? static_cast<int>(args.size()) + spec.lastKey : spec.lastKey;
-    for (int i = spec.firstKey; i <= last && i < static_cast<int>(args.size()); i += spec.step)
-      svc_.watches.touch(db, args[static_cast<size_t>(i)]);
+  // A write that changed data touches its key arguments for WATCH (spec.h:
+  // WatchTouch says which).
+  if (svc_.stats.dirty != dirtyBefore && !svc_.watches.empty() && spec.hasKeys()) {
+    if (spec.watchTouch == WatchTouch::kDestination) {
+      if (spec.firstKey > 0 && static_cast<size_t>(spec.firstKey) < args.size())
+        svc_.watches.touch(db, args[static_cast<size_t>(spec.firstKey)]);
+    } else if (spec.watchTouch == WatchTouch::kAllKeys) {
+      std::vector<size_t> keys;
+      if (commandKeyPositions(spec, args, keys))
+        for (size_t i : keys) svc_.watches.touch(db, args[i]);
+    }
   }
 }
 

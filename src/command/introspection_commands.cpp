@@ -13,6 +13,9 @@ namespace {
 
 using util::equalsIgnoreCase;
 
+// Not a CommandFlag: derived from CommandSpec::numKeys (Redis's CMD_MOVABLE_KEYS).
+constexpr uint32_t kMovableKeysInfo = 1u << 31;
+
 struct FlagName {
   uint32_t flag;
   std::string_view name;
@@ -23,26 +26,30 @@ constexpr FlagName kFlagNames[] = {
     {kBlocking, "blocking"},
     {kLoading, "loading"},      {kStale, "stale"},             {kSkipMonitor, "skip_monitor"},
     {kSkipSlowlog, "skip_slowlog"}, {kFast, "fast"},           {kNoAuth, "no_auth"},
-    {kNoMulti, "no_multi"},     {kAllowBusy, "allow_busy"},  // "sentinel" is shown only by Sentinel
+    {kNoMulti, "no_multi"},     {kMovableKeysInfo, "movablekeys"}, {kAllowBusy, "allow_busy"},
+    // "sentinel" is shown only by Sentinel
 };
 
-void writeKeySpecs(resp::Writer& out, const CommandSpec& spec) {
-  if (spec.firstKey <= 0) {
-    out.arrayHeader(0);
-    return;
-  }
-  out.arrayHeader(1);
-  out.mapHeader(3);
+// The flags COMMAND INFO prints: the spec's, plus movablekeys when the spec
+// declares NumKeys.
+uint32_t infoFlags(const CommandSpec& spec) { return spec.flags | (spec.movableKeys() ? kMovableKeysInfo : 0u); }
+
+void writeKeySpecFlags(resp::Writer& out, const CommandSpec& spec, bool counted) {
   out.bulk("flags");
-  if (spec.flags & kWrite) {
-    out.arrayHeader(2);
-    out.simple("RW");
+  out.arrayHeader(2);
+  if (!(spec.flags & kWrite) || (counted && spec.watchTouch == WatchTouch::kDestination)) {
+    out.simple("RO");   // read-only keys, and the sources of a ...STORE command
+    out.simple("ACCESS");
+  } else if (spec.watchTouch == WatchTouch::kDestination) {
+    out.simple("OW");   // the destination of a ...STORE command
     out.simple("UPDATE");
   } else {
-    out.arrayHeader(2);
-    out.simple("RO");
-    out.simple("ACCESS");
+    out.simple("RW");
+    out.simple("UPDATE");
   }
+}
+
+void writeIndexSearch(resp::Writer& out, int index) {
   out.bulk("begin_search");
   out.mapHeader(2);
   out.bulk("type");
@@ -50,31 +57,60 @@ void writeKeySpecs(resp::Writer& out, const CommandSpec& spec) {
   out.bulk("spec");
   out.mapHeader(1);
   out.bulk("index");
-  out.integer(spec.firstKey);
-  out.bulk("find_keys");
-  out.mapHeader(2);
-  out.bulk("type");
-  out.bulk("range");
-  out.bulk("spec");
-  out.mapHeader(3);
-  out.bulk("lastkey");
-  out.integer(spec.lastKey < 0 ? spec.lastKey : spec.lastKey - spec.firstKey);
-  out.bulk("keystep");
-  out.integer(spec.step);
-  out.bulk("limit");
-  out.integer(0);
+  out.integer(index);
+}
+
+// One key spec for the fixed range, one (keynum) for counted keys.
+void writeKeySpecs(resp::Writer& out, const CommandSpec& spec) {
+  out.arrayHeader((spec.firstKey > 0 ? 1 : 0) + (spec.movableKeys() ? 1 : 0));
+  if (spec.firstKey > 0) {
+    out.mapHeader(3);
+    writeKeySpecFlags(out, spec, false);
+    writeIndexSearch(out, spec.firstKey);
+    out.bulk("find_keys");
+    out.mapHeader(2);
+    out.bulk("type");
+    out.bulk("range");
+    out.bulk("spec");
+    out.mapHeader(3);
+    out.bulk("lastkey");
+    out.integer(spec.lastKey < 0 ? spec.lastKey : spec.lastKey - spec.firstKey);
+    out.bulk("keystep");
+    out.integer(spec.step);
+    out.bulk("limit");
+    out.integer(0);
+  }
+  if (spec.movableKeys()) {
+    const NumKeys& nk = spec.numKeys;
+    out.mapHeader(3);
+    writeKeySpecFlags(out, spec, true);
+    writeIndexSearch(out, nk.countAt);
+    out.bulk("find_keys");
+    out.mapHeader(2);
+    out.bulk("type");
+    out.bulk("keynum");
+    out.bulk("spec");
+    out.mapHeader(3);
+    out.bulk("keynumidx");
+    out.integer(0);
+    out.bulk("firstkey");
+    out.integer(nk.firstAt - nk.countAt);
+    out.bulk("keystep");
+    out.integer(nk.step);
+  }
 }
 
 void writeCommandInfo(resp::Writer& out, const CommandSpec& spec) {
   out.arrayHeader(10);
   out.bulk(spec.name);
   out.integer(spec.arity);
+  const uint32_t flags = infoFlags(spec);
   size_t nflags = 0;
   for (const auto& f : kFlagNames)
-    if (spec.flags & f.flag) ++nflags;
+    if (flags & f.flag) ++nflags;
   out.setHeader(nflags);
   for (const auto& f : kFlagNames)
-    if (spec.flags & f.flag) out.simple(f.name);
+    if (flags & f.flag) out.simple(f.name);
   out.integer(spec.firstKey);
   out.integer(spec.lastKey);
   out.integer(spec.step);
@@ -178,16 +214,14 @@ void commandGetkeysCommand(Context& ctx) {
     spec = Registry::findSubcommand(*spec, args[1]);
     if (spec == nullptr) return ctx.out.error("ERR Invalid command specified");
   }
-  if (spec->firstKey <= 0) return ctx.out.error("ERR The command has no key arguments");
+  if (!spec->hasKeys()) return ctx.out.error("ERR The command has no key arguments");
   bool arityOk = spec->arity >= 0 ? args.size() == static_cast<size_t>(spec->arity)
                                    : args.size() >= static_cast<size_t>(-spec->arity);
   if (!arityOk) return ctx.out.error("ERR Invalid number of arguments specified for command");
-  int last = spec->lastKey < 0 ? static_cast<int>(args.size()) + spec->lastKey : spec->lastKey;
-  std::vector<std::string_view> keys;
-  for (int i = spec->firstKey; i <= last && i < static_cast<int>(args.size()); i += spec->step)
-    keys.push_back(args[static_cast<size_t>(i)]);
+  std::vector<size_t> keys;
+  if (!commandKeyPositions(*spec, args, keys)) return ctx.out.error("ERR Invalid arguments specified for command");
   ctx.out.arrayHeader(keys.size());
-  for (auto k : keys) ctx.out.bulk(k);
+  for (size_t i : keys) ctx.out.bulk(args[i]);
 }
 
 void commandHelpCommand(Context& ctx) {

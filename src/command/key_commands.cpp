@@ -47,7 +47,10 @@ using util::randomU64;
 void delGeneric(Context& ctx) {
   int64_t deleted = 0;
   for (size_t i = 1; i < ctx.argc(); ++i)
-    if (ctx.db().remove(ctx.arg(i), ctx.nowMs)) ++deleted;
+    if (ctx.db().remove(ctx.arg(i), ctx.nowMs)) {
+      ++deleted;
+      ctx.svc.watches.touch(ctx.session.db, ctx.arg(i));  // only the keys removed (WatchTouch::kByHandler)
+    }
   if (deleted > 0) ctx.propagateAsIs(static_cast<uint64_t>(deleted));
   ctx.out.integer(deleted);
 }
@@ -176,7 +179,7 @@ void copyCommand(Context& ctx) {
   Entry* copy = Entry::cloneWithKey(e, dst);
   if (copy->type() == engine::ValueType::String) copy->setUnshared(true);  // Redis dups the string
   target.insert(copy);
-  ctx.svc.watches.touch(dstDb, dst);  // the generic touch covers the source db only
+  ctx.svc.watches.touch(dstDb, dst);  // only the destination, in its db (WatchTouch::kByHandler)
   ctx.propagateAsIs();
   ctx.out.integer(1);
 }
@@ -258,8 +261,8 @@ void objectHelpCommand(Context& ctx) {
 }  // namespace
 
 void registerKeyCommands(Registry& r) {
-  r.add({"del", -2, kWrite, 1, -1, 1, delGeneric, "@keyspace @write @slow", "generic", "Deletes one or more keys.", "1.0.0", "O(N) where N is the number of keys that will be removed.", {}});
-  r.add({"unlink", -2, kWrite | kFast, 1, -1, 1, delGeneric, "@keyspace @write @fast", "generic", "Asynchronously deletes one or more keys.", "4.0.0", "O(1) for each key removed regardless of its size.", {}});
+  r.add({"del", -2, kWrite, 1, -1, 1, delGeneric, "@keyspace @write @slow", "generic", "Deletes one or more keys.", "1.0.0", "O(N) where N is the number of keys that will be removed.", {}, {}, WatchTouch::kByHandler});
+  r.add({"unlink", -2, kWrite | kFast, 1, -1, 1, delGeneric, "@keyspace @write @fast", "generic", "Asynchronously deletes one or more keys.", "4.0.0", "O(1) for each key removed regardless of its size.", {}, {}, WatchTouch::kByHandler});
   r.add({"exists", -2, kReadonly | kFast, 1, -1, 1, existsCommand, "@keyspace @read @fast", "generic", "Determines whether one or more keys exist.", "1.0.0", "O(N) where N is the number of keys to check.", {}});
   r.add({"touch", -2, kReadonly | kFast, 1, -1, 1, touchCommand, "@keyspace @read @fast", "generic", "Returns the number of existing keys out of those specified after updating the time they were last accessed.", "3.2.1", "O(N) where N is the number of keys that will be touched.", {}});
   r.add({"type", 2, kReadonly | kFast, 1, 1, 1, typeCommand, "@keyspace @read @fast", "generic", "Determines the type of value stored at a key.", "1.0.0", "O(1)", {}});
@@ -268,7 +271,7 @@ void registerKeyCommands(Registry& r) {
   r.add({"randomkey", 1, kReadonly, 0, 0, 0, randomkeyCommand, "@keyspace @read @slow", "generic", "Returns a random key name from the database.", "1.0.0", "O(1)", {}});
   r.add({"rename", 3, kWrite, 1, 2, 1, renameCommand, "@keyspace @write @slow", "generic", "Renames a key and overwrites the destination.", "1.0.0", "O(1)", {}});
   r.add({"renamenx", 3, kWrite | kFast, 1, 2, 1, renamenxCommand, "@keyspace @write @fast", "generic", "Renames a key only when the target key name doesn't exist.", "1.0.0", "O(1)", {}});
-  r.add({"copy", -3, kWrite | kDenyOom, 1, 2, 1, copyCommand, "@keyspace @write @slow", "generic", "Copies the value of a key to a new key.", "6.2.0", "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.", {}});
+  r.add({"copy", -3, kWrite | kDenyOom, 1, 2, 1, copyCommand, "@keyspace @write @slow", "generic", "Copies the value of a key to a new key.", "6.2.0", "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.", {}, {}, WatchTouch::kByHandler});
   r.add({"move", 3, kWrite | kFast, 1, 1, 1, moveCommand, "@keyspace @write @fast", "generic", "Moves a key to another database.", "1.0.0", "O(1)", {}});
   r.add({"object", -2, 0, 0, 0, 0, nullptr, "@slow", "generic", "A container for object introspection commands.", "2.2.3", "Depends on subcommand.", {
       {"object|encoding", 3, kReadonly, 2, 2, 1, objectEncodingCommand, "@keyspace @read @slow", "generic", "Returns the internal encoding of a Redis object.", "2.2.3", "O(1)", {}},

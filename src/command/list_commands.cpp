@@ -342,7 +342,7 @@ void lmpopCommand(Context& ctx) {
     char buf[24];
     std::string_view countText(buf, util::formatInt64(static_cast<int64_t>(n), buf));
     ctx.propagate({left ? "LPOP" : "RPOP", key, countText}, n);
-    ctx.svc.watches.touch(ctx.session.db, key);  // no fixed key positions for the dispatcher
+    ctx.svc.watches.touch(ctx.session.db, key);  // only the list popped (WatchTouch::kByHandler)
     return;
   }
   ctx.out.nullArray();
@@ -368,7 +368,7 @@ void registerListCommands(Registry& r) {
   r.add({"lpos", -3, kReadonly, 1, 1, 1, lposCommand, "@read @list @slow", "list", "Returns the index of matching elements in a list.", "6.0.6", "O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.", {}});
   r.add({"lmove", 5, W, 1, 2, 1, lmoveCommand, "@write @list @slow", "list", "Returns an element after popping it from one list and pushing it to another. Deletes the list if the last element was moved.", "6.2.0", "O(1)", {}});
   r.add({"rpoplpush", 3, W, 1, 2, 1, rpoplpushCommand, "@write @list @slow", "list", "Returns the last element of a list after removing and pushing it to another list. Deletes the list if the last element was popped.", "1.2.0", "O(1)", {}});
-  r.add({"lmpop", -4, kWrite, 0, 0, 0, lmpopCommand, "@write @list @slow", "list", "Returns multiple elements from a list after removing them. Deletes the list if the last element was popped.", "7.0.0", "O(N+M) where N is the number of provided keys and M is the number of elements returned.", {}});
+  r.add({"lmpop", -4, kWrite, 0, 0, 0, lmpopCommand, "@write @list @slow", "list", "Returns multiple elements from a list after removing them. Deletes the list if the last element was popped.", "7.0.0", "O(N+M) where N is the number of provided keys and M is the number of elements returned.", {}, NumKeys{1, 2, 1}, WatchTouch::kByHandler});
 }
 
 }  // namespace erdtree::command

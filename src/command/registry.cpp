@@ -1,8 +1,46 @@
 #include "erdtree/command/registry.h"
 
 #include <cctype>
+#include <cstdlib>
+#include <string>
+
+#include "erdtree/util/numbers.h"
 
 namespace erdtree::command {
+
+bool commandKeyPositions(const CommandSpec& spec, std::span<const std::string_view> args,
+                         std::vector<size_t>& out) {
+  out.clear();
+  const int argc = static_cast<int>(args.size());
+  auto addRange = [&] {
+    if (spec.firstKey <= 0) return;
+    int last = spec.lastKey < 0 ? argc + spec.lastKey : spec.lastKey;
+    for (int i = spec.firstKey; i <= last && i < argc; i += spec.step) out.push_back(static_cast<size_t>(i));
+  };
+  const NumKeys& nk = spec.numKeys;
+  if (nk.countAt <= 0) {
+    addRange();
+    return true;
+  }
+  // Redis's keynum key spec: a strict integer, at least one key, all present.
+  if (nk.countAt < argc) {
+    auto n = util::parseInt64(args[static_cast<size_t>(nk.countAt)]);
+    if (n && *n >= 1 && *n <= argc && nk.firstAt + (*n - 1) * nk.step < argc) {
+      addRange();
+      for (int64_t i = 0; i < *n; ++i) out.push_back(static_cast<size_t>(nk.firstAt + i * nk.step));
+      return true;
+    }
+  }
+  // The spec failed: Redis falls back to the command's getkeys_proc, which
+  // reads the count with atoi() and puts the fixed keys after the others.
+  if (nk.countAt >= argc) return false;
+  std::string count(args[static_cast<size_t>(nk.countAt)]);
+  int num = static_cast<int>(std::strtol(count.c_str(), nullptr, 10));
+  if (num < 1 || num > (argc - nk.firstAt) / nk.step) return false;
+  for (int i = 0; i < num; ++i) out.push_back(static_cast<size_t>(nk.firstAt + i * nk.step));
+  addRange();
+  return true;
+}
 
 bool lowerInto(std::string_view name, char* buf, size_t cap, std::string_view& out) {
   if (name.size() > cap) return false;

@@ -1,7 +1,9 @@
 #pragma once
 // A command's static description: what the dispatcher checks before calling
 // the handler, and what COMMAND INFO / COMMAND DOCS report to clients.
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -30,6 +32,30 @@ enum CommandFlag : uint32_t {
   kBlocking = 1u << 15,   // may block the client (blocking.h)
 };
 
+// Keys whose positions depend on the arguments (Redis's "movablekeys"): the
+// key count is argument countAt and that many keys follow from firstAt, one
+// every step. They come in addition to the fixed firstKey..lastKey range,
+// which then holds only the keys always at a fixed place (ZUNIONSTORE's
+// destination). COMMAND GETKEYS, COMMAND INFO (movablekeys flag, keynum key
+// spec) and the WATCH touch all read keys through commandKeyPositions().
+//   LMPOP numkeys key [key ...] ...       -> NumKeys{1, 2, 1}, range 0, 0, 0
+//   ZUNIONSTORE dst numkeys key [key ...] -> NumKeys{2, 3, 1}, range 1, 1, 1
+struct NumKeys {
+  int countAt = 0;   // 0: the command has no counted keys
+  int firstAt = 0;
+  int step = 1;
+};
+
+// Which keys a command that changed data touches for WATCH (the dispatcher
+// does it after the handler, when the dirty counter moved).
+enum class WatchTouch : uint8_t {
+  kAllKeys,      // every key argument: the range and the counted keys (most commands)
+  kDestination,  // only the first key of the fixed range: the destination of
+                 // SINTERSTORE and ZUNIONSTORE-like commands (the sources are only read)
+  kByHandler,    // none: the handler touches exactly the keys it changed
+                 // (DEL: the keys it removed; LMPOP: the list it popped; COPY)
+};
+
 struct CommandSpec {
   std::string_view name;        // lower case; "config|get" style for subcommands
   int arity;                    // Redis convention: -N means at least N
@@ -44,6 +70,20 @@ struct CommandSpec {
   std::string_view since;
   std::string_view complexity;
   std::vector<CommandSpec> subcommands;  // container commands (CONFIG, CLIENT, ...)
+  NumKeys numKeys{};                     // movable keys, see NumKeys
+  WatchTouch watchTouch = WatchTouch::kAllKeys;
+
+  bool movableKeys() const { return numKeys.countAt > 0; }
+  bool hasKeys() const { return firstKey > 0 || movableKeys(); }
 };
+
+// Positions (indices into args; args[0] is the command name) of a request's
+// keys, in COMMAND GETKEYS order: the fixed range, then the counted keys. A
+// count that is not a usable integer falls back to C atoi() with the counted
+// keys first, as Redis's getkeys_proc does. Returns false when the count gives
+// no keys ("Invalid arguments specified for command"). The arity must have
+// been checked.
+bool commandKeyPositions(const CommandSpec& spec, std::span<const std::string_view> args,
+                         std::vector<size_t>& out);
 
 }  // namespace erdtree::command
