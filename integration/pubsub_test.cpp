@@ -65,6 +65,31 @@ TEST_F(PubSub, Introspection) {
   EXPECT_NE(list.find("flags=P"), std::string::npos) << list;
 }
 
+// Found by tools/difftest (pubsub family): CHANNELS with two patterns is
+// the handler's syntax error with the subcommand as typed; the shard
+// subcommands of Redis 7.0 exist (no client has shard channels here: SSUBSCRIBE
+// is not implemented).
+TEST_F(PubSub, IntrospectionErrorsAndShardSubcommands) {
+  Client q(port());
+  EXPECT_EQ(show(q.cmd({"PUBSUB", "channels", "a", "b"})),
+            "-ERR unknown subcommand or wrong number of arguments for 'channels'. Try PUBSUB HELP.");
+  EXPECT_EQ(show(q.cmd({"pubsub", "SHARDCHANNELS", "a", "b"})),
+            "-ERR unknown subcommand or wrong number of arguments for 'SHARDCHANNELS'. Try PUBSUB HELP.");
+  EXPECT_EQ(show(q.cmd({"PUBSUB", "NUMPAT", "x"})), "-ERR wrong number of arguments for 'pubsub|numpat' command");
+  EXPECT_EQ(show(q.cmd({"PUBSUB", "SHARDCHANNELS"})), "[]");
+  EXPECT_EQ(show(q.cmd({"PUBSUB", "SHARDCHANNELS", "*"})), "[]");
+  EXPECT_EQ(show(q.cmd({"PUBSUB", "SHARDNUMSUB", "a", "b"})), "[\"a\", :0, \"b\", :0]");
+  EXPECT_EQ(show(q.cmd({"PUBSUB", "SHARDNUMSUB"})), "[]");
+  EXPECT_EQ(q.cmd({"PUBSUB", "HELP"}).elements.size(), 14u);
+  // Subscribed (RESP2): the shard subcommands are refused like the others.
+  EXPECT_EQ(show(q.cmd({"SUBSCRIBE", "c"})), "[\"subscribe\", \"c\", :1]");
+  EXPECT_EQ(show(q.cmd({"PUBSUB", "SHARDNUMSUB"})),
+            "-ERR Can't execute 'pubsub|shardnumsub': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET "
+            "are allowed in this context");
+  EXPECT_EQ(show(q.cmd({"PUNSUBSCRIBE"})), "[\"punsubscribe\", (nil), :1]");
+  EXPECT_EQ(show(q.cmd({"UNSUBSCRIBE"})), "[\"unsubscribe\", \"c\", :0]");
+}
+
 TEST_F(PubSub, Resp3UsesPushFramesAndAllowsAnyCommand) {
   RawConnection sub(port());
   sub.send("HELLO 3\r\n");

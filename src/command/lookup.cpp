@@ -1,5 +1,8 @@
 #include "erdtree/command/lookup.h"
 
+#include <algorithm>
+#include <string>
+
 #include "erdtree/util/numbers.h"
 
 namespace erdtree::command {
@@ -18,6 +21,18 @@ engine::Entry* makeStringEntry(Context& ctx, std::string_view key, std::string_v
   engine::Entry* e = engine::Entry::makeString(key, value, expireAtMs);
   e->setLru(engine::lruClockFromMs(ctx.nowMs));
   return e;
+}
+
+void replySubcommandSyntaxError(Context& ctx) {
+  auto printable = [](std::string_view v, size_t max) {
+    std::string t(v.substr(0, std::min(v.find('\0'), max)));
+    for (char& c : t) c = c == '\r' || c == '\n' ? ' ' : c;
+    return t;
+  };
+  std::string cmd = printable(ctx.arg(0), std::string_view::npos);
+  for (char& c : cmd) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+  ctx.out.error("ERR unknown subcommand or wrong number of arguments for '" + printable(ctx.arg(1), 128) + "'. Try " +
+                cmd + " HELP.");
 }
 
 }  // namespace erdtree::command

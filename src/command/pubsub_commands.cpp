@@ -60,7 +60,7 @@ void publishCommand(Context& ctx) {
 }
 
 void pubsubChannelsCommand(Context& ctx) {
-  if (ctx.argc() > 3) return ctx.out.error("ERR wrong number of arguments for 'pubsub|channels' command");
+  if (ctx.argc() > 3) return replySubcommandSyntaxError(ctx);
   auto names = ctx.svc.pubsub.channels(ctx.argc() == 3 ? ctx.arg(2) : "", ctx.argc() == 2);
   ctx.out.arrayHeader(names.size());
   for (const auto& n : names) ctx.out.bulk(n);
@@ -76,6 +76,21 @@ void pubsubNumsubCommand(Context& ctx) {
   }
 }
 
+// Sharded Pub/Sub (SSUBSCRIBE) is not implemented, so no client has shard
+// channels: SHARDCHANNELS lists none and SHARDNUMSUB counts 0 each.
+void pubsubShardchannelsCommand(Context& ctx) {
+  if (ctx.argc() > 3) return replySubcommandSyntaxError(ctx);
+  ctx.out.arrayHeader(0);
+}
+
+void pubsubShardnumsubCommand(Context& ctx) {
+  ctx.out.mapHeader(ctx.argc() - 2);
+  for (size_t i = 2; i < ctx.argc(); ++i) {
+    ctx.out.bulk(ctx.arg(i));
+    ctx.out.integer(0);
+  }
+}
+
 void pubsubNumpatCommand(Context& ctx) { ctx.out.integer(static_cast<int64_t>(ctx.svc.pubsub.patternCount())); }
 
 void pubsubHelpCommand(Context& ctx) {
@@ -88,6 +103,10 @@ void pubsubHelpCommand(Context& ctx) {
       "NUMSUB [<channel> ...]",
       "    Return the number of subscribers for the specified channels, excluding",
       "    pattern subscriptions(default: no channels).",
+      "SHARDCHANNELS [<pattern>]",
+      "    Return the currently active shard level channels matching a <pattern> (default: '*').",
+      "SHARDNUMSUB [<shardchannel> ...]",
+      "    Return the number of subscribers for the specified shard level channel(s)",
       "HELP",
       "    Prints this help.",
   };
@@ -108,6 +127,8 @@ void registerPubSubCommands(Registry& r) {
       {"pubsub|channels", -2, info, 0, 0, 0, pubsubChannelsCommand, "@pubsub @slow", "pubsub", "Returns the active channels.", "2.8.0", "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)", {}},
       {"pubsub|numsub", -2, info, 0, 0, 0, pubsubNumsubCommand, "@pubsub @slow", "pubsub", "Returns a count of subscribers to channels.", "2.8.0", "O(N) for the NUMSUB subcommand, where N is the number of requested channels", {}},
       {"pubsub|numpat", 2, info, 0, 0, 0, pubsubNumpatCommand, "@pubsub @slow", "pubsub", "Returns a count of unique pattern subscriptions.", "2.8.0", "O(1)", {}},
+      {"pubsub|shardchannels", -2, info, 0, 0, 0, pubsubShardchannelsCommand, "@pubsub @slow", "pubsub", "Returns the active shard channels.", "7.0.0", "O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).", {}},
+      {"pubsub|shardnumsub", -2, info, 0, 0, 0, pubsubShardnumsubCommand, "@pubsub @slow", "pubsub", "Returns the count of subscribers of shard channels.", "7.0.0", "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels", {}},
       {"pubsub|help", 2, kLoading | kStale, 0, 0, 0, pubsubHelpCommand, "@slow", "pubsub", "Returns helpful text about the different subcommands.", "6.2.0", "O(1)", {}},
   }});
 }

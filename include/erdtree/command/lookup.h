@@ -69,6 +69,11 @@ void replyHelp(Context& ctx, const char* const (&lines)[N]) {
   for (const char* l : lines) ctx.out.simple(l);
 }
 
+// Redis's addReplySubcommandSyntaxError, for a subcommand whose own argument
+// count is wrong: "unknown subcommand or wrong number of arguments for
+// '<arg 1 as typed>'. Try <ARG 0> HELP." (each cut at NUL, newlines as spaces).
+void replySubcommandSyntaxError(Context& ctx);
+
 // Builds a new string entry stamped with the current LRU clock.
 engine::Entry* makeStringEntry(Context& ctx, std::string_view key, std::string_view value, int64_t expireAtMs);
 
