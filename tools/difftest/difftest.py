@@ -25,6 +25,18 @@ execution time.  A command whose execution still overlapped a deadline
 and both servers are reset.  GT/LT expiry comparisons get the same
 treatment from the key's current PEXPIRETIME.
 
+Connection state.  The transactions family sends MULTI ... EXEC/DISCARD
+blocks (with WATCH, queue-time errors, nested MULTI) and the pubsub family
+SUBSCRIBE ... UNSUBSCRIBE+PUNSUBSCRIBE blocks, on the same single connection
+per server.  The Runner follows the real state from the replies: inside
+MULTI nothing is sent besides the generated command (no GT/LT guard query, no
+comparator follow-up, no timing snapshot), expiry deadlines of queued
+commands are recorded when EXEC runs them, and EXEC's array is compared
+element by element with each queued command's comparator.  A subscribed
+connection gets several replies for one (P)(UN)SUBSCRIBE (one per channel,
+or per subscription for an argless unsubscribe); they are read and compared
+as one.
+
 Standard library only.  Exit status: 0 no divergence, 1 divergence(s),
 2 usage or infrastructure error (a server would not start, ...).
 """
@@ -336,12 +348,13 @@ class NowRef:
 
 
 class Step:
-    __slots__ = ("kind", "args", "ms")
+    __slots__ = ("kind", "args", "ms", "fixed")
 
     def __init__(self, kind, args=None, ms=0):
         self.kind = kind      # "cmd", "sleep", "reset"
         self.args = args
         self.ms = ms
+        self.fixed = False    # generator: never mangle (a block's closing step)
 
 
 def Cmd(*args):
@@ -350,6 +363,14 @@ def Cmd(*args):
 
 def Sleep(ms):
     return Step("sleep", ms=ms)
+
+
+def Fixed(*args):
+    """A command the generator must send as written (closes a MULTI or
+    subscribed block, so the connection's state is known afterwards)."""
+    st = Cmd(*args)
+    st.fixed = True
+    return st
 
 
 _SAFE = set(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:+-*?/{}[]^=,<>%&|~")
@@ -860,6 +881,79 @@ def cmp_lex(ctx, args, a, b):
     if write or a.raw != b.raw:
         for c in (ctx.a, ctx.b):
             c.call([b"DEL", key])
+
+
+def encode_parsed(p):
+    """RESP2 bytes of a parsed value (to give an EXEC element its own raw)."""
+    k, v = p
+    if k in "+-":
+        return k.encode() + v + b"\r\n"
+    if k == ":":
+        return b":%d\r\n" % v
+    if k == "$":
+        return b"$-1\r\n" if v is None else b"$%d\r\n%s\r\n" % (len(v), v)
+    if v is None:
+        return b"*-1\r\n"
+    return b"*%d\r\n" % len(v) + b"".join(encode_parsed(x) for x in v)
+
+
+def cmp_exec(ctx, args, a, b):
+    """EXEC's array holds the replies of the queued commands: compare each
+    with that command's comparator (ctx.exec_queued lists them)."""
+    if a.raw == b.raw:
+        return None
+    q = ctx.exec_queued
+    if a.kind != "*" or b.kind != "*" or a.val is None or b.val is None \
+            or len(a.val) != len(b.val) or len(a.val) != len(q):
+        return "replies differ"
+    for i, (cmd, ea, eb) in enumerate(zip(q, a.val, b.val)):
+        n = cmd[0].upper() if cmd else b""
+        if n == b"OBJECT" and len(cmd) > 1 and cmd[1].upper() == b"REFCOUNT" \
+                and {ea, eb} == {(":", 1), (":", 2)}:
+            # Redis keeps the queued commands' argument objects until EXEC
+            # returns, and a value a queued SET stored is one of them: its
+            # refcount is 2 during the EXEC.
+            continue
+        why = COMPARATORS.get(n, cmp_exact)(ctx, cmd, Reply(encode_parsed(ea), ea), Reply(encode_parsed(eb), eb))
+        if why:
+            return f"EXEC reply #{i + 1} ({' '.join(quote(x) for x in cmd)}): {why}"
+    return None
+
+
+class MultiReply:
+    """The several replies of one (P)(UN)SUBSCRIBE: one per argument, or one
+    per subscription for an argless unsubscribe."""
+    __slots__ = ("raw", "kind", "val")
+
+    def __init__(self, replies):
+        self.raw = b"".join(r.raw for r in replies)
+        self.kind = ">"
+        self.val = replies
+
+    def __repr__(self):
+        return show_raw(self.raw)
+
+
+def cmp_unsubscribe(ctx, args, a, b):
+    """An argless (P)UNSUBSCRIBE lists the subscriptions in hash-table
+    order: compare the channels as a set, and the counts in order."""
+    if a.raw == b.raw:
+        return None
+    if len(args) != 1 or a.kind != ">" or b.kind != ">" or len(a.val) != len(b.val):
+        return "replies differ"
+
+    def split(rs):
+        chans, counts = [], []
+        for r in rs:
+            if r.kind != "*" or r.val is None or len(r.val) != 3:
+                return None, None
+            chans.append((r.val[0], r.val[1]))
+            counts.append(r.val[2])
+        return sorted(chans, key=repr), counts
+    ca, na = split(a.val)
+    cb, nb = split(b.val)
+    if ca is None or cb is None or ca != cb or na != nb:
+        return "replies differ (channel order ignored)"
     return None
 
 
@@ -881,6 +975,8 @@ COMPARATORS = {
     b"ZRANDMEMBER": cmp_random_shape,
     b"ZRANGEBYLEX": cmp_lex, b"ZREVRANGEBYLEX": cmp_lex, b"ZLEXCOUNT": cmp_lex,
     b"ZREMRANGEBYLEX": cmp_lex, b"ZRANGE": cmp_lex,
+    b"EXEC": cmp_exec,
+    b"UNSUBSCRIBE": cmp_unsubscribe, b"PUNSUBSCRIBE": cmp_unsubscribe,
 }
 
 
@@ -927,6 +1023,12 @@ class G:
 
     def __init__(self, rng):
         self.r = rng
+        self.plain = []           # (weight, generator) of the enabled non-block families
+        self.pubsub_safe = None   # PUBLISH/PUBSUB generator when pubsub is enabled
+
+    def plain_step(self):
+        """One step from the enabled non-block families (PING if none)."""
+        return self.wpick(self.plain)(self) if self.plain else Cmd(b"PING")
 
     def chance(self, p):
         return self.r.random() < p
@@ -1228,7 +1330,12 @@ def gen_server(g):
         return Cmd(n, *g.pick([[b"COUNT"], [b"GETKEYS", b"SET", b"a", b"b"],
                                [b"GETKEYS", b"MSET", b"a", b"1", b"b", b"2"],
                                [b"GETKEYS", b"GET"], [b"GETKEYS", b"PING"],
-                               [b"GETKEYS", b"nosuchcmd", b"a"], [b"INFO", b"get"]]))
+                               [b"GETKEYS", b"nosuchcmd", b"a"], [b"INFO", b"get"],
+                               [b"GETKEYS", b"SINTERCARD", g.pick([b"1", b"2", b"0", b"2x", b"-1", b"3"]),
+                                b"a", b"b"],
+                               [b"GETKEYS", b"LMPOP", g.pick([b"1", b"2", b"9", b"x"]), b"a", b"b", b"LEFT"],
+                               [b"GETKEYS", b"SINTERSTORE", b"d", b"a", b"b"],
+                               [b"GETKEYS", b"DEL", b"a", b"b"], [b"INFO", b"sintercard", b"lmpop"]]))
     if op == "UNKNOWN":
         return Cmd(g.pick([b"NOSUCHCMD", b"", b"GETT", b"\xff", b"SET\x00"]),
                    *[g.value() for _ in range(g.r.randint(0, 3))])
@@ -1252,7 +1359,7 @@ def gen_lists(g):
     op = g.wpick([(6, "LPUSH"), (6, "RPUSH"), (2, "LPUSHX"), (2, "RPUSHX"), (4, "LPOP"),
                   (4, "RPOP"), (4, "LLEN"), (6, "LRANGE"), (3, "LINDEX"), (3, "LSET"),
                   (3, "LREM"), (3, "LINSERT"), (2, "LTRIM"), (3, "LPOS"), (2, "LMOVE"),
-                  (1, "RPOPLPUSH")])
+                  (1, "RPOPLPUSH"), (2, "LMPOP")])
     n = g.name(op)
     if op in ("LPUSH", "RPUSH", "LPUSHX", "RPUSHX"):
         return Cmd(n, k, *[_members(g) for _ in range(g.r.randint(1, 4))])
@@ -1281,6 +1388,11 @@ def gen_lists(g):
         return Cmd(n, k, g.key(), g.pick([b"LEFT", b"RIGHT"]), g.pick([b"LEFT", b"RIGHT", b"UP"]))
     if op == "RPOPLPUSH":
         return Cmd(n, k, g.key())
+    if op == "LMPOP":
+        ks = g.keys(1, 3)
+        cnt = str(len(ks)).encode() if g.chance(0.85) else g.pick([b"0", b"-1", b"5", b"abc", b"1"])
+        return Cmd(n, cnt, *ks, g.pick([b"LEFT", b"RIGHT", b"left", b"UP"]),
+                   *g.pick([[], [], [b"COUNT", b"2"], [b"COUNT", b"0"], [b"COUNT", b"100"], [b"COUNT"]]))
     raise AssertionError(op)
 
 
@@ -1426,6 +1538,192 @@ def gen_zsets(g):
     raise AssertionError(op)
 
 
+# Transactions.  A block is WATCH (sometimes) + commands that may touch the
+# watched keys + MULTI + commands of the other enabled families + EXEC or
+# DISCARD.  The closing step is Fixed, so the connection is out of MULTI after
+# every block; the Runner follows the real state from the replies.
+
+# Commands whose comparators continue or re-check the reply with auxiliary
+# commands (meaningless after the rest of an EXEC ran) or whose outcome the
+# GT/LT guard must decide before they run: not queued.
+TX_EXCLUDE = {b"SCAN", b"SSCAN", b"HSCAN", b"ZSCAN", b"RANDOMKEY", b"DBSIZE"}
+
+
+def _tx_body_step(g):
+    for _ in range(50):
+        st = g.plain_step()
+        if st.kind != "cmd":
+            return st
+        name = st.args[0].upper()
+        if name in TX_EXCLUDE:
+            continue
+        if name in _EXPIRE_CMDS and any(isinstance(o, bytes) and o.upper() in (b"GT", b"LT")
+                                        for o in st.args[3:]):
+            continue
+        return st
+    return Cmd(b"PING")
+
+
+def _tx_touch(g, watched):
+    """A step between WATCH and MULTI: touches a watched key or not."""
+    k = g.pick(watched) if watched and g.chance(0.8) else g.key()
+    what = g.wpick([(6, "write"), (2, "noop"), (3, "short"), (2, "read"), (0.6, "flushdb"),
+                    (0.2, "flushall"), (1, "otherdb"), (1, "unwatch"), (1, "watch"), (3, "plain")])
+    if what == "write":
+        return [g.pick([Cmd(g.name("SET"), k, g.value()), Cmd(g.name("DEL"), k),
+                        Cmd(g.name("INCR"), k), Cmd(g.name("EXPIRE"), k, b"1000"),
+                        Cmd(g.name("PERSIST"), k), Cmd(g.name("LPUSH"), k, _members(g)),
+                        Cmd(g.name("SADD"), k, _members(g)), Cmd(g.name("HSET"), k, _members(g), g.value()),
+                        Cmd(g.name("APPEND"), k, g.value()), Cmd(g.name("RENAME"), g.key(), k),
+                        Cmd(g.name("RENAME"), k, g.key()), Cmd(g.name("COPY"), g.key(), k, b"REPLACE"),
+                        Cmd(g.name("MOVE"), k, b"1"), Cmd(g.name("GETDEL"), k)])]
+    if what == "noop":   # writes that change nothing do not touch
+        return [g.pick([Cmd(g.name("DEL"), b"nosuchkey", k), Cmd(g.name("SETNX"), k, b"v"),
+                        Cmd(g.name("SREM"), k, b"nosuchmember"), Cmd(g.name("HDEL"), k, b"nosuchfield"),
+                        Cmd(g.name("EXPIRE"), k, b"100", b"XX"), Cmd(g.name("LPUSHX"), k, b"v"),
+                        Cmd(g.name("PERSIST"), k)])]
+    if what == "short":  # the key expires before EXEC (or before WATCH)
+        return [Cmd(g.name("SET"), k, g.value(), b"PX", g.pick(SHORT_MS[:4])),
+                Sleep(g.pick([0, 1, 5, 10]))]
+    if what == "read":
+        return [Cmd(g.name(g.pick(["GET", "EXISTS", "TTL", "TYPE"])), k)]
+    if what == "flushdb":
+        return [Cmd(g.name("FLUSHDB"))]
+    if what == "flushall":
+        return [Cmd(g.name("FLUSHALL"))]
+    if what == "otherdb":  # the same key name in another db is another key
+        return [Cmd(b"SELECT", b"1"), Cmd(b"SET", k, b"x"), Cmd(b"SELECT", b"0")]
+    if what == "unwatch":
+        return [Cmd(g.name("UNWATCH"))]
+    if what == "watch":
+        return [Cmd(g.name("WATCH"), *g.keys(1, 2))]
+    return [_tx_body_step(g)]
+
+
+def gen_transactions(g):
+    x = g.r.random()
+    if x < 0.03:
+        return Cmd(g.name("EXEC"))
+    if x < 0.05:
+        return Cmd(g.name("DISCARD"))
+    if x < 0.07:
+        return Cmd(g.name("UNWATCH"))
+    steps = []
+    watched = []
+    if g.chance(0.15):   # watch a key that is already expired (or about to)
+        k = g.key()
+        watched.append(k)
+        steps += [Cmd(b"SET", k, g.value(), b"PX", g.pick(SHORT_MS[:4])), Sleep(g.pick([0, 2, 10]))]
+    if watched or g.chance(0.5):
+        watched += g.keys(1, 3)
+        steps.append(Cmd(g.name("WATCH"), *watched))
+        for _ in range(g.wpick([(4, 0), (4, 1), (2, 2), (1, 3)])):
+            steps += _tx_touch(g, watched)
+    steps.append(Cmd(g.name("MULTI")))
+    for _ in range(g.wpick([(1, 0), (4, 1), (4, 2), (3, 3), (2, 5), (1, 8)])):
+        y = g.r.random()
+        if y < 0.03:
+            steps.append(Cmd(g.name("MULTI")))                       # nested: error, not fatal
+        elif y < 0.06:
+            steps.append(Cmd(g.name("WATCH"), *g.keys(1, 2)))        # not allowed inside MULTI
+        elif y < 0.08:
+            steps.append(Cmd(g.pick([b"NOSUCHCMD", b"GETT", b"", b"\xff"]), g.key()))  # EXECABORT
+        elif y < 0.09:
+            steps.append(Cmd(g.name("DISCARD"), b"x"))                # arity: flags the transaction
+        elif y < 0.10:
+            steps.append(Cmd(g.name("UNWATCH")))                     # queued
+        elif y < 0.13 and g.pubsub_safe:
+            steps.append(g.pubsub_safe(g))
+        else:
+            steps.append(_tx_body_step(g))
+    end = g.wpick([(80, "EXEC"), (12, "DISCARD"), (4, "EXECJUNK"), (2, "EXECQUIT")])
+    if end == "EXEC":
+        steps.append(Fixed(g.name("EXEC")))
+    elif end == "DISCARD":
+        steps.append(Fixed(g.name("DISCARD")))
+    elif end == "EXECJUNK":   # rejected EXEC: EXECABORT with the reason, discards
+        steps.append(Fixed(g.name("EXEC"), g.pick([b"x", b"", b"EXEC"])))
+    else:
+        steps += [Fixed(g.name("EXEC")), Fixed(g.name("EXEC"))]   # the second one: EXEC without MULTI
+    return steps
+
+
+# Pub/Sub on the compared connection alone: nobody else subscribes, so
+# PUBLISH reaches 0 clients and PUBSUB sees only this connection's
+# subscriptions.  A subscribed block ends with a Fixed argless UNSUBSCRIBE
+# and PUNSUBSCRIBE, so the connection leaves subscribed mode.
+
+CHANNELS = [b"ch", b"ch1", b"ch2", b"news.a", b"news.b", b"", b"a", b"*", b"h\\e", b"\x00x",
+            b"CH", b"with space"]
+CHANNEL_PATTERNS = [b"ch*", b"news.*", b"*", b"ch[12]", b"?", b"a", b"", b"[", b"h\\\\e", b"ch?",
+                    b"*\x00*", b"[^c]*"]
+
+
+def _chans(g, lo=1, hi=3):
+    return [g.pick(CHANNELS) for _ in range(g.r.randint(lo, hi))]
+
+
+def _pats(g, lo=1, hi=3):
+    return [g.pick(CHANNEL_PATTERNS) for _ in range(g.r.randint(lo, hi))]
+
+
+def gen_pubsub_safe(g):
+    """PUBLISH / PUBSUB: fine anywhere (also inside MULTI)."""
+    if g.chance(0.4):
+        return Cmd(g.name("PUBLISH"), g.pick(CHANNELS), g.value())
+    sub = g.wpick([(4, "CHANNELS"), (4, "NUMSUB"), (3, "NUMPAT"), (0.3, "HELP"), (1, "JUNK")])
+    if sub == "CHANNELS":
+        return Cmd(g.name("PUBSUB"), g.name("CHANNELS"),
+                   *g.wpick([(2, []), (5, [g.pick(CHANNEL_PATTERNS)]), (1, _pats(g, 2, 2))]))
+    if sub == "NUMSUB":
+        return Cmd(g.name("PUBSUB"), g.name("NUMSUB"), *_chans(g, 0, 4))
+    if sub == "NUMPAT":
+        return Cmd(g.name("PUBSUB"), g.name("NUMPAT"), *g.wpick([(6, []), (1, [b"x"])]))
+    if sub == "HELP":
+        return Cmd(g.name("PUBSUB"), g.name("HELP"))
+    return Cmd(g.name("PUBSUB"), *g.pick([[b"FOO"], [b"CHANNEL"], [b"SHARDCHANNELS"], [b"SHARDNUMSUB", b"a"]]))
+
+
+def _subscribed_step(g):
+    x = g.wpick([(3, "SUB"), (3, "PSUB"), (3, "UNSUB"), (3, "PUNSUB"), (1, "UNSUBALL"),
+                 (1, "PUNSUBALL"), (3, "PING"), (4, "SAFE"), (4, "PLAIN"), (1, "TX")])
+    if x == "SUB":
+        return Cmd(g.name("SUBSCRIBE"), *_chans(g))
+    if x == "PSUB":
+        return Cmd(g.name("PSUBSCRIBE"), *_pats(g))
+    if x == "UNSUB":
+        return Cmd(g.name("UNSUBSCRIBE"), *_chans(g))
+    if x == "PUNSUB":
+        return Cmd(g.name("PUNSUBSCRIBE"), *_pats(g))
+    if x == "UNSUBALL":
+        return Cmd(g.name("UNSUBSCRIBE"))
+    if x == "PUNSUBALL":
+        return Cmd(g.name("PUNSUBSCRIBE"))
+    if x == "PING":
+        return Cmd(g.name("PING"), *g.pick([[], [], [g.value()], [b"a", b"b"]]))
+    if x == "SAFE":
+        return gen_pubsub_safe(g)
+    if x == "TX":   # no MULTI: if the SUBSCRIBE was refused it would queue the rest of the block
+        return Cmd(g.name(g.pick(["EXEC", "DISCARD", "WATCH", "UNWATCH"])),
+                   *([g.key()] if g.chance(0.3) else []))
+    st = g.plain_step() if g.plain else Cmd(b"GET", g.key())
+    return st
+
+
+def gen_pubsub(g):
+    x = g.r.random()
+    if x < 0.45:
+        return gen_pubsub_safe(g)
+    if x < 0.55:   # not subscribed: UNSUBSCRIBE replies one message with a nil channel
+        return Cmd(g.name(g.pick(["UNSUBSCRIBE", "PUNSUBSCRIBE"])),
+                   *g.wpick([(3, []), (2, _chans(g, 1, 2))]))
+    steps = [Cmd(g.name("SUBSCRIBE"), *_chans(g)) if g.chance(0.6) else Cmd(g.name("PSUBSCRIBE"), *_pats(g))]
+    for _ in range(g.r.randint(1, 8)):
+        steps.append(_subscribed_step(g))
+    steps += [Fixed(b"UNSUBSCRIBE"), Fixed(b"PUNSUBSCRIBE")]
+    return steps
+
+
 FAMILIES = {
     "strings": (gen_strings, 40),
     "keys": (gen_keys, 25),
@@ -1435,18 +1733,35 @@ FAMILIES = {
     "hashes": (gen_hashes, 25),
     "sets": (gen_sets, 25),
     "zsets": (gen_zsets, 25),
+    "transactions": (gen_transactions, 12),
+    "pubsub": (gen_pubsub, 8),
 }
+
+# Families that generate whole blocks of steps with a connection state.
+BLOCK_FAMILIES = ("transactions", "pubsub")
 
 
 class Generator:
+    """Steps from the enabled families.  A family returns a Step or a list of
+    Steps (a block: MULTI ... EXEC, SUBSCRIBE ... UNSUBSCRIBE), sent in order.
+    Every command step may be mangled (wrong arity, junk argument) except the
+    Fixed ones that close a block."""
+
     def __init__(self, seed, families):
         self.g = G(random.Random(seed))
         self.table = [(FAMILIES[f][1], FAMILIES[f][0]) for f in families]
+        # Block families draw single commands from the others.
+        self.g.plain = [(FAMILIES[f][1], FAMILIES[f][0]) for f in families if f not in BLOCK_FAMILIES]
+        self.g.pubsub_safe = gen_pubsub_safe if "pubsub" in families else None
+        self.pending = []
 
     def next(self):
         g = self.g
-        step = g.wpick(self.table)(g)
-        if step.kind == "cmd" and g.chance(0.025):
+        if not self.pending:
+            out = g.wpick(self.table)(g)
+            self.pending = list(out) if isinstance(out, list) else [out]
+        step = self.pending.pop(0)
+        if step.kind == "cmd" and not step.fixed and g.chance(0.025):
             # Wrong arity / trailing junk on any command.
             a = step.args
             how = g.pick(["drop_last", "name_only", "extra"])
@@ -1481,7 +1796,23 @@ _EXPIRE_CMDS = (b"EXPIRE", b"PEXPIRE", b"EXPIREAT", b"PEXPIREAT")
 
 # Commands that never look at keys: an expiry during them changes nothing.
 KEYLESS = {b"PING", b"ECHO", b"SELECT", b"TIME", b"INFO", b"CONFIG", b"COMMAND", b"CLIENT",
-           b"HELLO", b"AUTH"}
+           b"HELLO", b"AUTH", b"MULTI", b"DISCARD", b"UNWATCH", b"PUBLISH", b"PUBSUB",
+           b"SUBSCRIBE", b"PSUBSCRIBE", b"UNSUBSCRIBE", b"PUNSUBSCRIBE"}
+
+# Commands that answer with one push-shaped reply per channel (RESP2).
+SUBSCRIPTION_CMDS = {b"SUBSCRIBE": 0, b"UNSUBSCRIBE": 0, b"PSUBSCRIBE": 1, b"PUNSUBSCRIBE": 1}
+PUSH_KINDS = {b"subscribe": (0, True), b"unsubscribe": (0, False),
+              b"psubscribe": (1, True), b"punsubscribe": (1, False)}
+
+
+def track_push(subs, rep):
+    """Follow one connection's subscriptions from a push-shaped reply."""
+    if rep.kind != "*" or rep.val is None or len(rep.val) != 3 or rep.val[0][0] != "$":
+        return
+    kind = PUSH_KINDS.get(rep.val[0][1])
+    if kind is None or rep.val[1][0] != "$" or rep.val[1][1] is None:
+        return
+    (subs[kind[0]].add if kind[1] else subs[kind[0]].discard)(rep.val[1][1])
 
 SNAPSHOT_DBS = [b"0", b"1", b"2", b"15"]
 SNAPSHOT_READERS = {
@@ -1502,6 +1833,7 @@ class Runner:
         self.max_span = 1.0
         self.guard_ms = 0.0
         self.db = b"0"           # selected db (the same on both while in sync)
+        self.exec_queued = []    # the commands an EXEC being compared ran
         self.connect()
 
     def connect(self):
@@ -1511,6 +1843,63 @@ class Runner:
         self.a = Conn(self.sa.who, self.sa.port, self.timeout)
         self.b = Conn(self.sb.who, self.sb.port, self.timeout)
         self.db = b"0"
+        # Connection state, followed from the replies (the same on both
+        # while in sync; a difference shows as a divergence first).
+        self.in_multi = False    # inside MULTI: commands are queued, not run
+        self.queued = []         # resolved commands queued since MULTI
+        self.watching = False    # WATCH may be in force
+        self.watch_tainted = False  # a timing-ambiguous command ran while watching
+        for c in (self.a, self.b):
+            c.subs = (set(), set())  # channels, patterns
+
+    def subscribed(self):
+        return any(c.subs[0] or c.subs[1] for c in (self.a, self.b))
+
+    def read_reply(self, c, name, resolved):
+        """One command's reply; (P)(UN)SUBSCRIBE answer with several."""
+        r = c.read()
+        kind = SUBSCRIPTION_CMDS.get(name)
+        if kind is None or r.kind != "*":
+            return r       # an error, QUEUED, or an ordinary command
+        n = len(resolved) - 1 if len(resolved) > 1 else max(1, len(c.subs[kind]))
+        replies = [r] + [c.read() for _ in range(n - 1)]
+        for rep in replies:
+            track_push(c.subs, rep)
+        return MultiReply(replies)
+
+    def _track(self, name, resolved, ra, rb, t0, t1):
+        """Follow MULTI/WATCH/SELECT state after a command both servers ran."""
+        if self.in_multi and name not in (b"EXEC", b"DISCARD", b"MULTI", b"WATCH"):
+            if ra.raw == rb.raw == b"+QUEUED\r\n":
+                self.queued.append(resolved)
+            return
+        if name == b"MULTI" and ra.raw == b"+OK\r\n":
+            self.in_multi, self.queued = True, []
+        elif name == b"DISCARD" and ra.raw == b"+OK\r\n":
+            self.in_multi, self.queued, self.watching = False, [], False
+        elif name == b"EXEC":
+            # Every EXEC leaves MULTI (a rejected one with EXECABORT); all but
+            # "EXEC without MULTI" unwatch.
+            if not ra.raw.startswith(b"-ERR EXEC without MULTI"):
+                self.watching = False
+            if self.in_multi and ra.kind == "*" and ra.val is not None and len(ra.val) == len(self.queued):
+                for cmd, (ea, eb) in zip(self.queued, zip(ra.val, rb.val or [])):
+                    n = cmd[0].upper() if cmd else b""
+                    if n == b"SELECT" and ea == eb == ("+", b"OK"):
+                        self.db = cmd[1]
+                    for lo, hi in expiry_windows(cmd, t0, t1):
+                        self.windows.add(lo, hi)
+                    for c, e in ((self.a, ea), (self.b, eb)):
+                        track_push(c.subs, Reply(b"", e))
+            self.in_multi, self.queued = False, []
+        elif name == b"WATCH" and ra.raw == b"+OK\r\n":
+            self.watching = True
+        elif name == b"UNWATCH" and ra.raw == b"+OK\r\n":
+            self.watching = False
+        elif name == b"SELECT" and ra.raw == rb.raw == b"+OK\r\n":
+            self.db = resolved[1]
+        if not self.watching:
+            self.watch_tainted = False
 
     def reset(self):
         """Fresh connections (db 0, no name) and empty servers."""
@@ -1622,23 +2011,43 @@ class Runner:
         if step.kind == "reset":
             self.reset()
             return None
-        olds = self._gtlt_guard(step)
-        self.guard_ms += self.windows.wait_clear(EST_MS)
+        first = step.args[0] if step.args else b""
+        name = first.upper() if isinstance(first, bytes) else b""
+        # Inside MULTI a command is only queued, and a subscribed connection
+        # runs no key command: the GT/LT guard's PEXPIRETIME must not be sent
+        # then (queued commands with GT/LT are never generated).
+        in_multi, subscribed = self.in_multi, self.subscribed()
+        olds = self._gtlt_guard(step) if not in_multi and not subscribed else None
+        if name == b"EXEC" and in_multi and any(q and q[0].upper() in SUBSCRIPTION_CMDS for q in self.queued):
+            # Inside EXEC these still send one reply per channel while the
+            # EXEC array counts commands (Redis does that too): the replies
+            # could not be paired.  The generator never queues them.
+            raise ServerFailure("difftest", "a queued (P)(UN)SUBSCRIBE: its EXEC reply cannot be paired")
+        # EXEC runs the whole queue.
+        est = EST_MS * (1 + len(self.queued)) if name == b"EXEC" and in_multi else EST_MS
+        self.guard_ms += self.windows.wait_clear(est)
         t_res = now_ms()
         resolved = [a.resolve(t_res) if isinstance(a, NowRef) else a for a in step.args]
         t0 = now_ms()
         self.a.send(resolved)
         self.b.send(resolved)
-        ra = self.a.read()
-        rb = self.b.read()
+        ra = self.read_reply(self.a, name, resolved)
+        rb = self.read_reply(self.b, name, resolved)
         t1 = now_ms()
-        name = resolved[0].upper() if resolved else b""
-        cmp = COMPARATORS.get(name, cmp_exact)
+        if in_multi and ra.raw == rb.raw == b"+QUEUED\r\n":
+            cmp = cmp_exact   # comparators may send auxiliary commands: not inside MULTI
+        else:
+            cmp = COMPARATORS.get(name, cmp_exact)
+        self.exec_queued = self.queued if name == b"EXEC" and in_multi else []
         reason = cmp(self, resolved, ra, rb)
         t2 = now_ms()
         ambiguous = None
         if self.windows.hit(t0, t2):
             ambiguous = f"an expiry deadline fell inside the command ({t2 - t0:.2f} ms)"
+        if name == b"EXEC" and in_multi and self.watch_tainted and reason:
+            ambiguous = "EXEC after a timing-ambiguous command while keys were watched"
+        if (in_multi and name != b"EXEC") or subscribed:
+            ambiguous = None  # queued, or refused: nothing ran
         if olds:
             # Exact check: could the new expiry lie on different sides of
             # the old one on the two servers?
@@ -1648,10 +2057,12 @@ class Runner:
                 ambiguous = f"GT/LT: new expiry {lo:.0f}..{hi:.0f} too close to old {olds}"
         if ambiguous and name in KEYLESS:
             ambiguous = None
-        if name == b"SELECT" and ra.raw == rb.raw == b"+OK\r\n":
-            self.db = resolved[1]
-        for lo, hi in expiry_windows(resolved, t0, t1):
-            self.windows.add(lo, hi)
+        if not in_multi or name == b"EXEC":
+            for lo, hi in expiry_windows(resolved, t0, t1):
+                self.windows.add(lo, hi)
+        self._track(name, resolved, ra, rb, t0, t1)
+        if ambiguous and self.watching:
+            self.watch_tainted = True
         if TRACE:
             TRACE.write(f"{t0:.3f} {t1:.3f} {t2:.3f} {show_step(step)} | {show_raw(ra.raw, 60)} | {show_raw(rb.raw, 60)}"
                         f" | amb={ambiguous} | +win={expiry_windows(resolved, t0, t1)}\n")
