@@ -118,13 +118,12 @@ TEST_F(KeyCommands, Type) {
   EXPECT_EQ(run("TYPE", "s"), "+string");
   EXPECT_EQ(run("SET", "n", "12"), "+OK");
   EXPECT_EQ(run("TYPE", "n"), "+string");
-  if (server_->isRedis()) {
-    // erdtree has no list/set types yet; only Redis can create these keys.
-    EXPECT_EQ(run("LPUSH", "l", "x"), ":1");
-    EXPECT_EQ(run("TYPE", "l"), "+list");
-    EXPECT_EQ(run("SADD", "st", "x"), ":1");
-    EXPECT_EQ(run("TYPE", "st"), "+set");
-  }
+  EXPECT_EQ(run("LPUSH", "l", "x"), ":1");
+  EXPECT_EQ(run("TYPE", "l"), "+list");
+  EXPECT_EQ(run("SADD", "st", "x"), ":1");
+  EXPECT_EQ(run("TYPE", "st"), "+set");
+  EXPECT_EQ(run("HSET", "h", "f", "v"), ":1");
+  EXPECT_EQ(run("TYPE", "h"), "+hash");
 }
 
 TEST_F(KeyCommands, KeysGlobPatterns) {
@@ -203,12 +202,13 @@ TEST_F(KeyCommands, ScanBasics) {
   EXPECT_EQ(scanAll({"TYPE", "nosuchtype"}), std::set<std::string>{});
   EXPECT_EQ(scanAll({"COUNT", "1", "COUNT", "100000"}), expectAll);  // last COUNT wins
 
-  if (server_->isRedis()) {
-    // erdtree has no list type yet; only Redis can create a list key.
-    EXPECT_EQ(run("LPUSH", "l", "x"), ":1");
-    EXPECT_EQ(scanAll({"TYPE", "list"}), std::set<std::string>{"l"});
-    EXPECT_EQ(scanAll({"TYPE", "string", "MATCH", "l*"}), std::set<std::string>{});
-  }
+  EXPECT_EQ(run("LPUSH", "l", "x"), ":1");
+  EXPECT_EQ(run("SADD", "st", "x"), ":1");
+  EXPECT_EQ(run("HSET", "h", "f", "v"), ":1");
+  EXPECT_EQ(scanAll({"TYPE", "list"}), std::set<std::string>{"l"});
+  EXPECT_EQ(scanAll({"TYPE", "set"}), std::set<std::string>{"st"});
+  EXPECT_EQ(scanAll({"TYPE", "hash"}), std::set<std::string>{"h"});
+  EXPECT_EQ(scanAll({"TYPE", "string", "MATCH", "l*"}), std::set<std::string>{});
 }
 
 TEST_F(KeyCommands, ScanErrors) {
@@ -493,11 +493,14 @@ TEST_F(KeyCommands, ObjectEncodingOfStrings) {
   EXPECT_EQ(run("OBJECT", "ENCODING", "x"), "\"int\"");
   EXPECT_EQ(run("OBJECT", "ENCODING"), "-ERR wrong number of arguments for 'object|encoding' command");
   EXPECT_EQ(run("OBJECT", "ENCODING", "a", "b"), "-ERR wrong number of arguments for 'object|encoding' command");
-  if (server_->isRedis()) {
-    // erdtree has no list type yet.
-    EXPECT_EQ(run("LPUSH", "l", "a"), ":1");
-    EXPECT_EQ(run("OBJECT", "ENCODING", "l"), "\"quicklist\"");
-  }
+  EXPECT_EQ(run("LPUSH", "l", "a"), ":1");
+  EXPECT_EQ(run("OBJECT", "ENCODING", "l"), "\"quicklist\"");  // Redis 7.0: always (listpack lists are 7.2)
+  EXPECT_EQ(run("SADD", "si", "1"), ":1");
+  EXPECT_EQ(run("OBJECT", "ENCODING", "si"), "\"intset\"");
+  EXPECT_EQ(run("SADD", "st", "a"), ":1");
+  EXPECT_EQ(run("OBJECT", "ENCODING", "st"), "\"hashtable\"");  // 7.0: no listpack sets
+  EXPECT_EQ(run("HSET", "h", "f", "v"), ":1");
+  EXPECT_EQ(run("OBJECT", "ENCODING", "h"), "\"listpack\"");
 }
 
 TEST_F(KeyCommands, ObjectIdletimeAndFreq) {
