@@ -209,11 +209,11 @@ void blmpopCommand(Context& ctx) {
 
 void registerBlockingListCommands(Registry& r) {
   constexpr uint32_t B = kWrite | kNoscript | kBlocking;
-  r.add({"blpop", -3, B, 1, -2, 1, blpopCommand, "@write @list @slow @blocking", "list", "Remove and get the first element in a list, or block until one is available", "2.0.0", "O(N) where N is the number of provided keys.", {}});
-  r.add({"brpop", -3, B, 1, -2, 1, brpopCommand, "@write @list @slow @blocking", "list", "Remove and get the last element in a list, or block until one is available", "2.0.0", "O(N) where N is the number of provided keys.", {}});
+  r.add({"blpop", -3, B, 1, -2, 1, blpopCommand, "@write @list @slow @blocking", "list", "Remove and get the first element in a list, or block until one is available", "2.0.0", "O(N) where N is the number of provided keys.", {}, {}, WatchTouch::kByHandler});
+  r.add({"brpop", -3, B, 1, -2, 1, brpopCommand, "@write @list @slow @blocking", "list", "Remove and get the last element in a list, or block until one is available", "2.0.0", "O(N) where N is the number of provided keys.", {}, {}, WatchTouch::kByHandler});
   r.add({"blmove", 6, B | kDenyOom, 1, 2, 1, blmoveCommand, "@write @list @slow @blocking", "list", "Pop an element from a list, push it to another list and return it; or block until one is available", "6.2.0", "O(1)", {}});
   r.add({"brpoplpush", 4, B | kDenyOom, 1, 2, 1, brpoplpushCommand, "@write @list @slow @blocking", "list", "Pop an element from a list, push it to another list and return it; or block until one is available", "2.2.0", "O(1)", {}});
-  r.add({"blmpop", -5, kWrite | kBlocking, 0, 0, 0, blmpopCommand, "@write @list @slow @blocking", "list", "Pop elements from a list, or block until one is available", "7.0.0", "O(N+M) where N is the number of provided keys and M is the number of elements returned.", {}});
+  r.add({"blmpop", -5, kWrite | kBlocking, 0, 0, 0, blmpopCommand, "@write @list @slow @blocking", "list", "Pop elements from a list, or block until one is available", "7.0.0", "O(N+M) where N is the number of provided keys and M is the number of elements returned.", {}, NumKeys{2, 3, 1}, WatchTouch::kByHandler});
 }
 
 }  // namespace erdtree::command

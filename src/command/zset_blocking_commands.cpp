@@ -145,9 +145,9 @@ void bzmpopCommand(Context& ctx) {
 
 void registerBlockingZSetCommands(Registry& r) {
   constexpr uint32_t B = kWrite | kNoscript | kBlocking;
-  r.add({"bzpopmin", -3, B | kFast, 1, -2, 1, bzpopminCommand, "@write @sortedset @fast @blocking", "sorted-set", "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", "5.0.0", "O(log(N)) with N being the number of elements in the sorted set.", {}});
-  r.add({"bzpopmax", -3, B | kFast, 1, -2, 1, bzpopmaxCommand, "@write @sortedset @fast @blocking", "sorted-set", "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", "5.0.0", "O(log(N)) with N being the number of elements in the sorted set.", {}});
-  r.add({"bzmpop", -5, kWrite | kBlocking, 0, 0, 0, bzmpopCommand, "@write @sortedset @slow @blocking", "sorted-set", "Remove and return members with scores in a sorted set or block until one is available", "7.0.0", "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.", {}});
+  r.add({"bzpopmin", -3, B | kFast, 1, -2, 1, bzpopminCommand, "@write @sortedset @fast @blocking", "sorted-set", "Remove and return the member with the lowest score from one or more sorted sets, or block until one is available", "5.0.0", "O(log(N)) with N being the number of elements in the sorted set.", {}, {}, WatchTouch::kByHandler});
+  r.add({"bzpopmax", -3, B | kFast, 1, -2, 1, bzpopmaxCommand, "@write @sortedset @fast @blocking", "sorted-set", "Remove and return the member with the highest score from one or more sorted sets, or block until one is available", "5.0.0", "O(log(N)) with N being the number of elements in the sorted set.", {}, {}, WatchTouch::kByHandler});
+  r.add({"bzmpop", -5, kWrite | kBlocking, 0, 0, 0, bzmpopCommand, "@write @sortedset @slow @blocking", "sorted-set", "Remove and return members with scores in a sorted set or block until one is available", "7.0.0", "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.", {}, NumKeys{2, 3, 1}, WatchTouch::kByHandler});
 }
 
 }  // namespace erdtree::command

@@ -881,6 +881,7 @@ def cmp_lex(ctx, args, a, b):
     if write or a.raw != b.raw:
         for c in (ctx.a, ctx.b):
             c.call([b"DEL", key])
+    return None
 
 
 def encode_parsed(p):
