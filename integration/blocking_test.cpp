@@ -400,8 +400,6 @@ TEST_F(BlockingIdle, BlockedClientsAreExemptFromTheIdleTimeout) {
   EXPECT_EQ(show(waiter.getReply()), "[\"q\", \"v\"]");
 }
 
-}  // namespace
-
 // ---- sorted sets: BZPOPMIN, BZPOPMAX, BZMPOP (same registry) ----
 
 TEST_F(Blocking, ZsetPopsActAtOnceWithData) {
@@ -453,3 +451,5 @@ TEST_F(Blocking, ZsetPopsInsideMultiNeverBlock) {
   const std::string want = "+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n*3\r\n*-1\r\n*-1\r\n*-1\r\n";
   EXPECT_EQ(raw.readExactly(want.size(), 3000), want);
 }
+
+}  // namespace

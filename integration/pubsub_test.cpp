@@ -128,5 +128,20 @@ TEST(PubSubLimits, SlowSubscriberIsCutOffByItsOutputLimit) {
   EXPECT_EQ(pub.cmd({"CLIENT", "LIST", "TYPE", "pubsub"}).str, "");
 }
 
+TEST(PubSubLimits, SubscribersAreExemptFromTheIdleTimeout) {
+  ServerProcess server({"--timeout", "1"});
+  server.start();
+  Client subscriber(server.port(), 5000);
+  subscriber.append({"SUBSCRIBE", "news"});
+  subscriber.flush();
+  EXPECT_EQ(subscriber.getReply().elements.size(), 3u);
+  Client idle(server.port(), 5000);
+  EXPECT_EQ(idle.cmd({"PING"}).repr(), "+PONG");
+  EXPECT_TRUE(idle.waitDisconnected(4000));  // a plain client idle past 1 s is closed
+  Client pub(server.port(), 5000);
+  EXPECT_EQ(pub.cmd({"PUBLISH", "news", "still here"}).integer, 1);
+  EXPECT_EQ(subscriber.getReply().elements.at(2).str, "still here");
+}
+
 }  // namespace
 }  // namespace erdtree::itest

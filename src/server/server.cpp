@@ -341,7 +341,9 @@ void Server::cron() {
     tcp_->forEach([&](net::Connection& conn) {
       auto* c = static_cast<Client*>(conn.userData);
       // Blocked clients wait on purpose: exempt, as in Redis.
-      if (c != nullptr && !c->session.blocked && nowMs - c->session.lastInteractionMs > s.timeoutSeconds * 1000)
+      // As Redis: blocked clients and pub/sub subscribers are never idle.
+      if (c != nullptr && !c->session.blocked && !c->session.subscribed() &&
+          nowMs - c->session.lastInteractionMs > s.timeoutSeconds * 1000)
         idle.push_back(&conn);
     });
     for (auto* conn : idle) {
