@@ -109,6 +109,18 @@ bool allowedWhileSubscribed(const CommandSpec& spec) {
          n == "psubscribe" || n == "punsubscribe" || n == "ping" || n == "quit" || n == "reset";
 }
 
+bool deniedOnDiskError(const Registry& registry, const CommandSpec& spec, const Session& session) {
+  if ((spec.flags & kWrite) != 0 || spec.name == "ping") return true;
+  if (spec.name != "exec" || !session.tx.inMulti) return false;
+  for (const auto& q : session.tx.queued) {
+    const CommandSpec* s = q.empty() ? nullptr : registry.find(q[0]);
+    if (s != nullptr && !s->subcommands.empty() && q.size() > 1)
+      if (const CommandSpec* sub = Registry::findSubcommand(*s, q[1])) s = sub;
+    if (s != nullptr && (s->flags & kWrite) != 0) return true;
+  }
+  return false;
+}
+
 // Commands that act on the transaction itself instead of being queued.
 bool controlsTransaction(const CommandSpec& spec) {
   std::string_view n = spec.name;
@@ -125,6 +137,10 @@ void Dispatcher::execute(Session& session, std::span<const std::string_view> arg
   if (spec == nullptr) return reject(session, found, error, out);
   if (authRequired_ && !session.authenticated && !session.internal && (spec->flags & kNoAuth) == 0)
     return reject(session, spec, err::kNoAuth, out);
+  // Redis's writeCommandsDeniedByDiskError: writes (an EXEC counts when it
+  // queued one) and PING are refused while the log cannot be written.
+  if (!svc_.diskWriteError.empty() && !session.internal && deniedOnDiskError(svc_.registry, *spec, session))
+    return reject(session, spec, svc_.diskWriteError, out);
   if (session.protocol == 2 && session.subscribed() && !allowedWhileSubscribed(*spec))
     return reject(session, spec,
                   "ERR Can't execute '" + std::string(spec->name) +

@@ -130,15 +130,18 @@ std::string parseDaemonize(Settings& s, std::string_view v) {
   return err;
 }
 
-// Until the append-only log exists (issue 4) a promise of durability would be
-// a lie, so "yes" is refused rather than silently ignored.
-std::string parseAppendonly(Settings& s, std::string_view v) {
-  std::string err = parseBool<&Settings::appendonly>(s, v);
-  if (err.empty() && s.appendonly) {
-    s.appendonly = false;
-    return "appendonly yes is not supported by this build yet";
-  }
-  return err;
+// Redis 7.0 refuses paths here: the log lives in dir/appenddirname/.
+std::string parseAppendfilename(Settings& s, std::string_view v) {
+  if (v.empty() || v.find('/') != std::string_view::npos || v == "." || v == "..")
+    return "appendfilename can't be a path, just a filename";
+  s.appendfilename = std::string(v);
+  return "";
+}
+std::string parseAppenddirname(Settings& s, std::string_view v) {
+  if (v.empty() || v.find('/') != std::string_view::npos || v == "." || v == "..")
+    return "appenddirname can't be a path, just a dirname";
+  s.appenddirname = std::string(v);
+  return "";
 }
 
 // "normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60"; classes not named keep their values.
@@ -219,10 +222,14 @@ const std::vector<SettingDescriptor>& settingDescriptors() {
       {"protected-mode", "server", true, false, parseBool<&Settings::protectedMode>, formatBool<&Settings::protectedMode>},
       {"save", "server", true, false, parseString<&Settings::save>, formatString<&Settings::save>},
       {"dbfilename", "server", true, true, parseString<&Settings::dbfilename>, formatString<&Settings::dbfilename>},
-      {"appendonly", "aof", true, false, parseAppendonly, formatBool<&Settings::appendonly>},
+      {"appendonly", "aof", true, false, parseBool<&Settings::appendonly>, formatBool<&Settings::appendonly>},
       {"appendfsync", "aof", true, false, parseAppendfsync, formatString<&Settings::appendfsync>},
-      {"appendfilename", "aof", false, false, parseString<&Settings::appendfilename>, formatString<&Settings::appendfilename>},
-      {"appenddirname", "aof", false, false, parseString<&Settings::appenddirname>, formatString<&Settings::appenddirname>},
+      {"appendfilename", "aof", false, false, parseAppendfilename, formatString<&Settings::appendfilename>},
+      {"appenddirname", "aof", false, false, parseAppenddirname, formatString<&Settings::appenddirname>},
+      {"aof-load-truncated", "aof", true, false, parseBool<&Settings::aofLoadTruncated>,
+       formatBool<&Settings::aofLoadTruncated>},
+      {"aof-segment-max-size", "aof", true, false, parseMem<&Settings::aofSegmentMaxSize, 1024, kLongMax>,
+       formatMem<&Settings::aofSegmentMaxSize>},
       {"proto-max-bulk-len", "limits", true, false, parseMem<&Settings::protoMaxBulkLen, kOneMb, kLongMax>, formatMem<&Settings::protoMaxBulkLen>},
       {"client-query-buffer-limit", "limits", true, false, parseMem<&Settings::clientQueryBufferLimit, kOneMb, kLongMax>,
        formatMem<&Settings::clientQueryBufferLimit>},

@@ -194,13 +194,23 @@ std::string Server::info(std::span<const std::string_view> sections) {
     f.add("rdb_last_bgsave_status", "ok");
     f.add("rdb_last_bgsave_time_sec", -1);
     f.add("rdb_current_bgsave_time_sec", -1);
-    f.add("aof_enabled", s.appendonly ? 1 : 0);
+    f.add("aof_enabled", aof_ ? 1 : 0);
     f.add("aof_rewrite_in_progress", 0);
     f.add("aof_rewrite_scheduled", 0);
     f.add("aof_last_rewrite_time_sec", -1);
     f.add("aof_current_rewrite_time_sec", -1);
     f.add("aof_last_bgrewrite_status", "ok");
-    f.add("aof_last_write_status", "ok");
+    f.add("aof_last_write_status", !aof_ || aof_->healthy() ? "ok" : "err");
+    if (aof_) {
+      f.add("aof_current_size", aof_->currentSize());
+      f.add("aof_base_size", aof_->baseSize());
+      f.add("aof_pending_rewrite", 0);
+      f.add("aof_buffer_length", aof_->bufferLength());
+      f.add("aof_pending_bio_fsync", aof_->pendingBackgroundJobs());
+      f.add("aof_delayed_fsync", aof_->delayedFsyncs());
+      f.add("aof_current_segment", aof_->currentSegment());   // Erdtree: the incr file written to
+      f.add("aof_segment_rotations", aof_->rotations());      // Erdtree: since start-up
+    }
     section("Persistence", f);
   }
   if (wanted("stats")) {

@@ -48,10 +48,12 @@ Server::Server(config::Config& config)
     const std::string_view del[] = {"DEL", key};
     propagation_.propagate(db, del);
   });
+  propagation_.addSink(&aofSink_);
   applySettings();
 }
 
 Server::~Server() {
+  closeAof();  // joins the fsync thread before its uv_async_t goes away
   // Close every handle and let libuv deliver the close callbacks before the
   // objects that own the handles go away.
   tcp_->closeListeners();
@@ -78,6 +80,10 @@ void Server::applySettings() {
                                               s.listMaxListpackSize,    s.setMaxIntsetEntries,
                                               s.zsetMaxListpackEntries, s.zsetMaxListpackValue};
   dispatcher_.setAuthRequired(!s.requirepass.empty());
+  if (aof_) {
+    aof_->setPolicy(persist::parseFsyncPolicy(s.appendfsync));
+    aof_->setSegmentMaxSize(s.aofSegmentMaxSize);
+  }
   tcp_->setKeepalive(static_cast<int>(s.tcpKeepalive));
   resp::ParseLimits limits = parseLimits();
   tcp_->forEach([&](net::Connection& conn) {
@@ -96,7 +102,13 @@ std::string Server::start() {
   opts.port = static_cast<int>(s.port);
   opts.backlog = static_cast<int>(s.tcpBacklog);
   opts.keepaliveSeconds = static_cast<int>(s.tcpKeepalive);
-  std::string err = tcp_->listen(opts);
+  uv_async_init(&loop_, &aofAsync_, onAofAsync);
+  aofAsync_.data = this;
+  aofAsyncReady_ = true;
+  // The data set comes back before the first client is accepted.
+  std::string err = loadAof();
+  if (!err.empty()) return err;
+  err = tcp_->listen(opts);
   if (!err.empty()) return err;
 
   uv_prepare_init(&loop_, &prepare_);
@@ -279,6 +291,7 @@ void Server::beforeSleep() {
   runExpireSlice();
   do {
     resumeUnblocked();
+    flushAof();  // the log first: under appendfsync always, replies leave only once it is on disk
     tcp_->flushPending();
   } while (services_.blocking.hasUnblocked() && !shutdownRequested_);  // a drained client served others
   armBlockTimer();
@@ -378,6 +391,7 @@ void Server::performShutdown(const char* reason) {
   spdlog::warn("User requested shutdown ({})...", reason);
   tcp_->closeListeners();
   tcp_->closeAll();
+  closeAof();  // everything logged is written and fsynced
   uv_prepare_stop(&prepare_);
   uv_idle_stop(&expireIdle_);
   uv_timer_stop(&cronTimer_);

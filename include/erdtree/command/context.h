@@ -119,6 +119,10 @@ struct Services {
   PubSubRegistry pubsub;
   BlockingRegistry blocking;                // BLPOP & co.: wait queues, ready keys, timeouts
   Dispatcher* dispatcher = nullptr;         // EXEC runs queued commands through it
+  // Set by the server while the log cannot be written (the full error reply,
+  // e.g. "MISCONF Errors writing to the AOF file: ..."): write commands are
+  // refused with it, reads go on. Empty when the disk is fine.
+  std::string diskWriteError;
   // Set while EXEC runs: the first write emits MULTI so the block replays as one unit.
   bool execWrapPending = false;
   bool execWrapOpen = false;

@@ -39,6 +39,8 @@ struct Settings {
   std::string appendfsync = "everysec";         // appendfsync
   std::string appendfilename = "appendonly.aof";// appendfilename
   std::string appenddirname = "appendonlydir";  // appenddirname
+  bool aofLoadTruncated = true;                 // aof-load-truncated
+  uint64_t aofSegmentMaxSize = 64ull << 20;     // aof-segment-max-size (Erdtree's; incr segment rotation)
   // [limits]
   uint64_t protoMaxBulkLen = 512ull << 20;          // proto-max-bulk-len
   uint64_t clientQueryBufferLimit = 1ull << 30;     // client-query-buffer-limit

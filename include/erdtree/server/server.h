@@ -5,7 +5,9 @@
 //
 // Loop shape (DESIGN.md's mapping of Redis's loop onto libuv):
 //   read callbacks -> parse -> dispatch -> replies appended to the client
-//   uv_prepare (before polling): flush every client's replies (beforeSleep)
+//   uv_prepare (before polling): write the log (and fsync it under
+//   appendfsync always), then flush every client's replies (beforeSleep)
+//   uv_async from the log's background fsync thread: pick up its status
 //   uv_timer at hz: active expiry, idle timeouts, rehash steps, metrics
 //   uv_timer at the earliest blocked-client deadline: BLPOP & co. time out
 //   (command/blocking.h); clients released from a blocking command run their
@@ -24,6 +26,7 @@
 #include "erdtree/config/config.h"
 #include "erdtree/engine/keyspace.h"
 #include "erdtree/net/tcp_server.h"
+#include "erdtree/persist/aof_writer.h"
 #include "erdtree/resp/parser.h"
 #include "erdtree/server/propagation.h"
 
@@ -84,6 +87,15 @@ class Server final : public net::ConnectionHandler, public command::ServerApi {
   std::string clientLine(const Client& c, int64_t nowMs) const;
   resp::ParseLimits parseLimits() const;
 
+  // The append-only log (persist/aof_writer.h). loadAof() replays it at
+  // start (before listening) and opens it for appending.
+  std::string loadAof();
+  std::string openAof(const persist::AofManifest* loaded, uint64_t size, uint64_t baseSize);
+  void flushAof(bool force = false);
+  void closeAof();
+  void refreshDiskError();
+  static void onAofAsync(uv_async_t* h);
+
   void runExpireSlice();
   void resumeUnblocked();
   void armBlockTimer();
@@ -102,12 +114,21 @@ class Server final : public net::ConnectionHandler, public command::ServerApi {
   uv_idle_t expireIdle_{};        // keeps the loop turning while expiry budget remains
   int64_t expireBudgetUs_ = 0;    // granted by the cron, spent in slices in beforeSleep
   uv_signal_t sigterm_{}, sigint_{};
+  uv_async_t aofAsync_{};         // the background fsync thread finished a job
+  bool aofAsyncReady_ = false;
   std::unique_ptr<net::TcpServer> tcp_;
   engine::Keyspace keyspace_;
   command::Registry registry_;
   PropagationHub propagation_;
   command::Services services_;
   command::Dispatcher dispatcher_;
+  struct AofSink final : PropagationSink {
+    persist::AofWriter* writer = nullptr;
+    void append(int db, std::span<const std::string_view> args) override {
+      if (writer != nullptr) writer->append(db, args);
+    }
+  } aofSink_;
+  std::unique_ptr<persist::AofWriter> aof_;
   std::vector<std::unique_ptr<Client>> graveyard_;  // freed at the next loop turn
   std::vector<Client*> limitChecks_;                 // clients that got output from others
   Client* current_ = nullptr;                        // client whose command is running

@@ -1,0 +1,95 @@
+#include "erdtree/persist/aof_format.h"
+
+#include <charconv>
+
+namespace erdtree::persist {
+namespace {
+
+void appendHeader(std::string& out, char prefix, size_t n) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+  (void)ec;
+  out.push_back(prefix);
+  out.append(digits, end);
+  out.append("\r\n", 2);
+}
+
+}  // namespace
+
+void appendRecord(std::string& out, std::span<const std::string_view> args) {
+  appendHeader(out, '*', args.size());
+  for (std::string_view a : args) {
+    appendHeader(out, '$', a.size());
+    out.append(a.data(), a.size());
+    out.append("\r\n", 2);
+  }
+}
+
+void appendSelect(std::string& out, int db) {
+  std::string n = std::to_string(db);
+  const std::string_view args[] = {"SELECT", n};
+  appendRecord(out, args);
+}
+
+RecordReader::Line RecordReader::readHeader(size_t& p, char prefix, int64_t& value) {
+  if (p >= data_.size()) return Line::Short;
+  if (data_[p] != prefix) return Line::Bad;
+  size_t q = p + 1;
+  int64_t v = 0;
+  size_t digits = 0;
+  while (q < data_.size() && data_[q] >= '0' && data_[q] <= '9') {
+    if (++digits > 18) return Line::Bad;
+    v = v * 10 + (data_[q] - '0');
+    ++q;
+  }
+  if (q >= data_.size()) return Line::Short;
+  if (digits == 0 || data_[q] != '\r') return Line::Bad;
+  if (q + 1 >= data_.size()) return Line::Short;
+  if (data_[q + 1] != '\n') return Line::Bad;
+  value = v;
+  p = q + 2;
+  return Line::Ok;
+}
+
+ReadStatus RecordReader::corrupt(size_t at, std::string what) {
+  errorOffset_ = at;
+  error_ = std::move(what);
+  return ReadStatus::Corrupt;
+}
+
+ReadStatus RecordReader::next() {
+  args_.clear();
+  if (pos_ == data_.size()) return ReadStatus::End;
+  size_t p = pos_;
+  int64_t count = 0;
+  switch (readHeader(p, '*', count)) {
+    case Line::Short: return ReadStatus::Truncated;
+    case Line::Bad: return corrupt(pos_, "expected a '*<count>' record header");
+    case Line::Ok: break;
+  }
+  if (count < 1 || count > kMaxRecordArgs) return corrupt(pos_, "record argument count out of range");
+  for (int64_t i = 0; i < count; ++i) {
+    size_t at = p;
+    int64_t len = 0;
+    switch (readHeader(p, '$', len)) {
+      case Line::Short: return ReadStatus::Truncated;
+      case Line::Bad: return corrupt(at, "expected a '$<length>' argument header");
+      case Line::Ok: break;
+    }
+    if (len > kMaxRecordBulk) return corrupt(at, "argument length out of range");
+    size_t n = static_cast<size_t>(len);
+    if (data_.size() - p < n + 2) {
+      // The payload or its CRLF runs past the end; a wrong byte already
+      // present in the terminator position is still corruption.
+      if (data_.size() - p > n && data_[p + n] != '\r') return corrupt(p + n, "expected CRLF after an argument");
+      return ReadStatus::Truncated;
+    }
+    if (data_[p + n] != '\r' || data_[p + n + 1] != '\n') return corrupt(p + n, "expected CRLF after an argument");
+    args_.emplace_back(data_.data() + p, n);
+    p += n + 2;
+  }
+  pos_ = p;
+  return ReadStatus::Record;
+}
+
+}  // namespace erdtree::persist

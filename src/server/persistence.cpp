@@ -1,0 +1,124 @@
+// The server's side of the append-only log: replay at start-up through the
+// Dispatcher (an internal session, replies discarded, an error reply is a
+// load error), opening the writer, flushing it in beforeSleep before the
+// replies, the MISCONF state, CONFIG SET appendonly, shutdown.
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "erdtree/persist/aof_loader.h"
+#include "erdtree/server/server.h"
+#include "erdtree/util/clock.h"
+
+namespace erdtree::server {
+namespace {
+
+class ReplaySink final : public persist::AofLoadSink {
+ public:
+  ReplaySink(command::Dispatcher& dispatcher, command::Services& svc) : dispatcher_(dispatcher), svc_(svc) {
+    beginFile();
+  }
+  ~ReplaySink() override { reset(); }
+
+  void beginFile() override {
+    reset();
+    session_ = command::Session{};
+    session_.internal = true;
+    session_.authenticated = true;
+  }
+  std::string apply(std::span<const std::string_view> args) override {
+    out_.clear();
+    resp::Writer w(out_, 2);
+    dispatcher_.execute(session_, args, w, util::unixTimeMs());
+    if (session_.blocked) return "a blocking command blocked during replay";
+    if (!out_.empty() && out_[0] == '-') return out_.substr(1, out_.size() >= 3 ? out_.size() - 3 : 0);
+    return "";
+  }
+  void abortMulti() override {
+    if (session_.tx.inMulti) command::discardTransaction(svc_, session_);
+  }
+
+ private:
+  void reset() {
+    if (session_.tx.inMulti) command::discardTransaction(svc_, session_);
+    svc_.watches.unwatchAll(session_);
+    svc_.blocking.forget(session_);
+  }
+  command::Dispatcher& dispatcher_;
+  command::Services& svc_;
+  command::Session session_;
+  std::string out_;
+};
+
+}  // namespace
+
+std::string Server::loadAof() {
+  const config::Settings& s = config_.settings();
+  if (!s.appendonly) return "";
+  const std::string dir = s.dir + "/" + s.appenddirname;
+  const int64_t startUs = util::monotonicUs();
+  persist::AofLoadResult r;
+  {
+    ReplaySink sink(dispatcher_, services_);
+    r = persist::loadAof(dir, s.appendfilename, s.aofLoadTruncated, sink);
+  }
+  if (r.status == persist::AofLoadResult::Status::Error) return r.error;
+  if (r.status == persist::AofLoadResult::Status::NoLog) {
+    spdlog::info("Creating AOF incr file {} on server start", persist::aofIncrName(s.appendfilename, 1));
+    return openAof(nullptr, 0, 0);
+  }
+  services_.stats.dirty = 0;
+  const double secs = static_cast<double>(util::monotonicUs() - startUs) / 1e6;
+  spdlog::info("DB loaded from append only file: {:.3f} seconds, {} records, {} keys", secs, r.records,
+               keyspace_.totalKeys());
+  return openAof(&r.manifest, r.totalSize, r.baseSize);
+}
+
+std::string Server::openAof(const persist::AofManifest* loaded, uint64_t size, uint64_t baseSize) {
+  const config::Settings& s = config_.settings();
+  auto writer = std::make_unique<persist::AofWriter>();
+  if (aofAsyncReady_) writer->setWakeup([this] { uv_async_send(&aofAsync_); });
+  persist::AofWriterOptions o;
+  // Absolute: a later CONFIG SET dir does not move the open log.
+  o.dir = s.dir + "/" + s.appenddirname;
+  o.prefix = s.appendfilename;
+  o.policy = persist::parseFsyncPolicy(s.appendfsync);
+  o.segmentMaxSize = s.aofSegmentMaxSize;
+  std::string err = writer->open(o, loaded, size, baseSize);
+  if (!err.empty()) return err;
+  aof_ = std::move(writer);
+  aofSink_.writer = aof_.get();
+  return "";
+}
+
+void Server::flushAof(bool force) {
+  if (!aof_) return;
+  if (aof_->flush(util::unixTimeMs(), force) == persist::AofWriter::FlushResult::Fatal) {
+    // appendfsync always: the replies of this turn would promise durability
+    // the disk did not give, and the writes can't be taken back (Redis exits too).
+    spdlog::default_logger()->flush();
+    _exit(1);
+  }
+  refreshDiskError();
+}
+
+void Server::refreshDiskError() {
+  if (aof_ && !aof_->healthy())
+    services_.diskWriteError = std::string("MISCONF Errors writing to the AOF file: ") + std::strerror(aof_->lastErrno());
+  else
+    services_.diskWriteError.clear();
+}
+
+void Server::closeAof() {
+  if (!aof_) return;
+  aofSink_.writer = nullptr;
+  aof_->close();
+  aof_.reset();
+  refreshDiskError();
+}
+
+void Server::onAofAsync(uv_async_t* h) { static_cast<Server*>(h->data)->refreshDiskError(); }
+
+}  // namespace erdtree::server
