@@ -160,7 +160,8 @@ AofWriter::FlushResult AofWriter::flush(int64_t nowMs, bool force) {
       lastWriteErrno_ = 0;
     }
   }
-  if (unsynced_ > 0) {
+  // A failed background fsync is retried (each second) until one succeeds.
+  if (unsynced_ > 0 || bgErrno_.load() != 0) {
     if (policy == FsyncPolicy::Always) {
       int err = injected(FileOp::Fsync);
       if (err == 0 && ::fdatasync(fd_) != 0) err = errno;
@@ -172,7 +173,7 @@ AofWriter::FlushResult AofWriter::flush(int64_t nowMs, bool force) {
       }
       unsynced_ = 0;
       lastFsyncMs_ = nowMs;
-    } else if (policy == FsyncPolicy::Everysec && nowMs - lastFsyncMs_ >= kEverysecMs) {
+    } else if ((policy == FsyncPolicy::Everysec || bgErrno_.load() != 0) && nowMs - lastFsyncMs_ >= kEverysecMs) {
       if (pending_.load() == 0) {
         submit(Job{fd_, false});
         unsynced_ = 0;
@@ -200,6 +201,7 @@ void AofWriter::maybeRotate(int64_t nowMs) {
 
 void AofWriter::close() {
   if (fd_ >= 0) {
+    options_.segmentMaxSize = UINT64_MAX;  // no rotation on the way out
     flush(0, true);
     if (!buf_.empty())
       spdlog::warn("Closing the AOF with {} bytes not written: {}", buf_.size(), std::strerror(lastErrno()));

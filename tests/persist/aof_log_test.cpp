@@ -1,0 +1,279 @@
+// The writer and the loader on a real temporary directory: layout, rotation,
+// fault injection (write/fsync errors and recovery) and the load rules.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "erdtree/persist/aof_format.h"
+#include "erdtree/persist/aof_loader.h"
+#include "erdtree/persist/aof_writer.h"
+
+using namespace erdtree::persist;
+namespace fs = std::filesystem;
+
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    path_ = fs::temp_directory_path() / ("erdtree-aof-" + std::to_string(getpid()) + "-" + std::to_string(counter_++));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  std::string str() const { return path_.string(); }
+  std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+ private:
+  static inline int counter_ = 0;
+  fs::path path_;
+};
+
+std::string slurp(const std::string& path) {
+  std::string out;
+  EXPECT_EQ(readWholeFile(path, out), "") << path;
+  return out;
+}
+
+void spit(const std::string& path, const std::string& data) { std::ofstream(path, std::ios::binary) << data; }
+
+std::string rec(std::vector<std::string_view> args) {
+  std::string out;
+  appendRecord(out, args);
+  return out;
+}
+
+struct Recorder final : AofLoadSink {
+  void beginFile() override { lines.push_back("<file>"); }
+  std::string apply(std::span<const std::string_view> args) override {
+    std::string l;
+    for (auto a : args) l += (l.empty() ? "" : " ") + std::string(a);
+    lines.push_back(l);
+    return failOn.empty() || l != failOn ? "" : "ERR refused";
+  }
+  void abortMulti() override { lines.push_back("<abort>"); }
+  std::vector<std::string> lines;
+  std::string failOn;
+};
+
+AofWriterOptions options(const TempDir& d, FsyncPolicy p = FsyncPolicy::No, uint64_t seg = 64 << 20) {
+  AofWriterOptions o;
+  o.dir = d.str();
+  o.prefix = "appendonly.aof";
+  o.policy = p;
+  o.segmentMaxSize = seg;
+  return o;
+}
+
+void put(AofWriter& w, int db, std::vector<std::string_view> args) { w.append(db, args); }
+
+}  // namespace
+
+TEST(AofLog, FreshLogHasManifestAndFirstSegment) {
+  TempDir d;
+  AofWriter w;
+  ASSERT_EQ(w.open(options(d, FsyncPolicy::Always), nullptr, 0, 0), "");
+  put(w, 0, {"SET", "a", "1"});
+  put(w, 2, {"DEL", "b"});
+  EXPECT_EQ(w.flush(1000), AofWriter::FlushResult::Ok);
+  EXPECT_EQ(slurp(d.file("appendonly.aof.manifest")), "file appendonly.aof.1.incr.aof seq 1 type i\n");
+  EXPECT_EQ(slurp(d.file("appendonly.aof.1.incr.aof")),
+            rec({"SELECT", "0"}) + rec({"SET", "a", "1"}) + rec({"SELECT", "2"}) + rec({"DEL", "b"}));
+  EXPECT_EQ(w.currentSize(), fs::file_size(d.file("appendonly.aof.1.incr.aof")));
+  w.close();
+
+  Recorder r;
+  AofLoadResult res = loadAof(d.str(), "appendonly.aof", true, r);
+  ASSERT_EQ(res.status, AofLoadResult::Status::Loaded) << res.error;
+  EXPECT_EQ(r.lines, (std::vector<std::string>{"<file>", "SELECT 0", "SET a 1", "SELECT 2", "DEL b"}));
+  EXPECT_EQ(res.records, 4u);
+
+  // Reopened: appends to the same segment, SELECT again first.
+  AofWriter w2;
+  ASSERT_EQ(w2.open(options(d), &res.manifest, res.totalSize, res.baseSize), "");
+  put(w2, 2, {"SET", "c", "3"});
+  w2.flush(2000);
+  w2.close();
+  EXPECT_EQ(slurp(d.file("appendonly.aof.1.incr.aof")).size(), res.totalSize + rec({"SELECT", "2"}).size() +
+                                                                     rec({"SET", "c", "3"}).size());
+}
+
+TEST(AofLog, RotatesSegmentsAndReplaysThemInOrder) {
+  TempDir d;
+  AofWriter w;
+  ASSERT_EQ(w.open(options(d, FsyncPolicy::Everysec, 1024), nullptr, 0, 0), "");
+  int64_t now = 1000;
+  for (int i = 0; i < 200; ++i) {
+    std::string k = "key:" + std::to_string(i);
+    put(w, i % 3, {"SET", k, "value-value-value"});
+    if (i % 10 == 9) w.flush(now += 100, true);
+  }
+  w.flush(now += 100, true);
+  EXPECT_GE(w.rotations(), 5u);
+  w.close();
+  Recorder r;
+  AofLoadResult res = loadAof(d.str(), "appendonly.aof", false, r);
+  ASSERT_EQ(res.status, AofLoadResult::Status::Loaded) << res.error;
+  EXPECT_EQ(res.manifest.incrs.size(), w.rotations() + 1);
+  for (size_t i = 0; i < res.manifest.incrs.size(); ++i)
+    EXPECT_EQ(res.manifest.incrs[i].name, aofIncrName("appendonly.aof", static_cast<int64_t>(i + 1)));
+  // Every key once, in order, each file starting with a SELECT.
+  int next = 0;
+  for (size_t i = 0; i < r.lines.size(); ++i) {
+    if (r.lines[i] == "<file>") {
+      if (i + 1 == r.lines.size() || r.lines[i + 1] == "<file>") continue;  // a segment just started, still empty
+      EXPECT_TRUE(r.lines[i + 1].starts_with("SELECT ")) << r.lines[i + 1];
+      continue;
+    }
+    if (r.lines[i].starts_with("SET ")) {
+      EXPECT_EQ(r.lines[i], "SET key:" + std::to_string(next) + " value-value-value");
+      // The db selected before it is the one it was written in.
+      for (size_t j = i; j-- > 0;)
+        if (r.lines[j].starts_with("SELECT ")) {
+          EXPECT_EQ(r.lines[j], "SELECT " + std::to_string(next % 3));
+          break;
+        }
+      ++next;
+    }
+  }
+  EXPECT_EQ(next, 200);
+}
+
+TEST(AofLog, WriteErrorsAreReportedRetriedAndRecovered) {
+  TempDir d;
+  AofWriter w;
+  ASSERT_EQ(w.open(options(d, FsyncPolicy::No), nullptr, 0, 0), "");
+  put(w, 0, {"SET", "a", "1"});
+  w.setFaultHook([](AofWriter::FileOp op) { return op == AofWriter::FileOp::Write ? ENOSPC : 0; });
+  EXPECT_EQ(w.flush(1000), AofWriter::FlushResult::Error);
+  EXPECT_FALSE(w.healthy());
+  EXPECT_EQ(w.lastErrno(), ENOSPC);
+  EXPECT_GT(w.bufferLength(), 0u);
+  put(w, 0, {"SET", "b", "2"});
+  EXPECT_EQ(w.flush(1100), AofWriter::FlushResult::Error);  // retried, still failing
+  w.setFaultHook(nullptr);
+  EXPECT_EQ(w.flush(1200), AofWriter::FlushResult::Ok);
+  EXPECT_TRUE(w.healthy());
+  EXPECT_EQ(w.bufferLength(), 0u);
+  w.close();
+  EXPECT_EQ(slurp(d.file("appendonly.aof.1.incr.aof")), rec({"SELECT", "0"}) + rec({"SET", "a", "1"}) +
+                                                            rec({"SET", "b", "2"}));
+}
+
+TEST(AofLog, BackgroundFsyncErrorsAreReportedAndRecovered) {
+  TempDir d;
+  AofWriter w;
+  ASSERT_EQ(w.open(options(d, FsyncPolicy::Everysec), nullptr, 0, 0), "");
+  w.setFaultHook([](AofWriter::FileOp op) { return op == AofWriter::FileOp::Fsync ? EIO : 0; });
+  put(w, 0, {"SET", "a", "1"});
+  w.flush(5000);  // written; fsync handed to the background thread
+  auto settle = [&] {
+    for (int i = 0; i < 500 && w.pendingBackgroundJobs() > 0; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  };
+  settle();
+  EXPECT_FALSE(w.backgroundFsyncOk());
+  EXPECT_EQ(w.lastErrno(), EIO);
+  w.setFaultHook(nullptr);
+  w.flush(5500);  // less than a second later: no new fsync yet
+  settle();
+  EXPECT_FALSE(w.healthy());
+  w.flush(6100);  // retried although nothing new was written
+  settle();
+  EXPECT_TRUE(w.healthy());
+  w.close();
+}
+
+TEST(AofLog, TruncatedTailIsCutOffWhenAllowed) {
+  TempDir d;
+  std::string good = rec({"SELECT", "0"}) + rec({"SET", "a", "1"});
+  std::string half = rec({"SET", "b", "2"}).substr(0, 9);
+  spit(d.file("appendonly.aof.manifest"),
+       "file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n");
+  spit(d.file("appendonly.aof.1.base.aof"), rec({"SET", "base", "x"}));
+  spit(d.file("appendonly.aof.1.incr.aof"), good + half);
+  {
+    Recorder r;
+    AofLoadResult res = loadAof(d.str(), "appendonly.aof", false, r);
+    EXPECT_EQ(res.status, AofLoadResult::Status::Error);
+    EXPECT_NE(res.error.find("appendonly.aof.1.incr.aof"), std::string::npos) << res.error;
+    EXPECT_NE(res.error.find("aof-load-truncated"), std::string::npos) << res.error;
+    EXPECT_EQ(fs::file_size(d.file("appendonly.aof.1.incr.aof")), good.size() + half.size()) << "untouched";
+  }
+  Recorder r;
+  AofLoadResult res = loadAof(d.str(), "appendonly.aof", true, r);
+  ASSERT_EQ(res.status, AofLoadResult::Status::Loaded) << res.error;
+  EXPECT_TRUE(res.truncated);
+  EXPECT_EQ(r.lines, (std::vector<std::string>{"<file>", "SET base x", "<file>", "SELECT 0", "SET a 1"}));
+  EXPECT_EQ(slurp(d.file("appendonly.aof.1.incr.aof")), good);
+  EXPECT_EQ(res.baseSize, rec({"SET", "base", "x"}).size());
+  EXPECT_EQ(res.totalSize, res.baseSize + good.size());
+}
+
+TEST(AofLog, UnfinishedMultiAtTheEndIsRevertedWhenAllowed) {
+  TempDir d;
+  std::string good = rec({"SELECT", "0"}) + rec({"SET", "a", "1"});
+  spit(d.file("appendonly.aof.manifest"), "file appendonly.aof.1.incr.aof seq 1 type i\n");
+  spit(d.file("appendonly.aof.1.incr.aof"), good + rec({"MULTI"}) + rec({"INCR", "n"}));
+  Recorder r;
+  AofLoadResult res = loadAof(d.str(), "appendonly.aof", true, r);
+  ASSERT_EQ(res.status, AofLoadResult::Status::Loaded) << res.error;
+  EXPECT_EQ(r.lines.back(), "<abort>");
+  EXPECT_EQ(slurp(d.file("appendonly.aof.1.incr.aof")), good);
+}
+
+TEST(AofLog, CorruptionAndShortNonLastFilesRefuseWithFileAndOffset) {
+  TempDir d;
+  std::string good = rec({"SELECT", "0"}) + rec({"SET", "a", "1"});
+  spit(d.file("appendonly.aof.manifest"),
+       "file appendonly.aof.1.incr.aof seq 1 type i\nfile appendonly.aof.2.incr.aof seq 2 type i\n");
+  spit(d.file("appendonly.aof.1.incr.aof"), good + "xx" + good);
+  spit(d.file("appendonly.aof.2.incr.aof"), good);
+  Recorder r;
+  AofLoadResult res = loadAof(d.str(), "appendonly.aof", true, r);
+  ASSERT_EQ(res.status, AofLoadResult::Status::Error);
+  EXPECT_NE(res.error.find("appendonly.aof.1.incr.aof at offset " + std::to_string(good.size())), std::string::npos)
+      << res.error;
+  // A short record in a file that is not the last is corruption too.
+  spit(d.file("appendonly.aof.1.incr.aof"), good + good.substr(0, 5));
+  res = loadAof(d.str(), "appendonly.aof", true, r);
+  ASSERT_EQ(res.status, AofLoadResult::Status::Error);
+  EXPECT_NE(res.error.find("appendonly.aof.1.incr.aof"), std::string::npos) << res.error;
+  // A record the sink refuses.
+  spit(d.file("appendonly.aof.1.incr.aof"), good);
+  r.failOn = "SET a 1";
+  res = loadAof(d.str(), "appendonly.aof", true, r);
+  ASSERT_EQ(res.status, AofLoadResult::Status::Error);
+  EXPECT_NE(res.error.find("offset " + std::to_string(rec({"SELECT", "0"}).size())), std::string::npos) << res.error;
+}
+
+TEST(AofLog, ManifestProblems) {
+  TempDir d;
+  Recorder r;
+  // Nothing at all (even no directory): a fresh start.
+  EXPECT_EQ(loadAof(d.file("missing"), "appendonly.aof", true, r).status, AofLoadResult::Status::NoLog);
+  EXPECT_EQ(loadAof(d.str(), "appendonly.aof", true, r).status, AofLoadResult::Status::NoLog);
+  // Segments without a manifest.
+  spit(d.file("appendonly.aof.1.incr.aof"), rec({"SET", "a", "1"}));
+  AofLoadResult res = loadAof(d.str(), "appendonly.aof", true, r);
+  EXPECT_EQ(res.status, AofLoadResult::Status::Error);
+  EXPECT_NE(res.error.find("no manifest"), std::string::npos) << res.error;
+  // A listed file that is missing.
+  spit(d.file("appendonly.aof.manifest"),
+       "file appendonly.aof.1.incr.aof seq 1 type i\nfile appendonly.aof.2.incr.aof seq 2 type i\n");
+  res = loadAof(d.str(), "appendonly.aof", true, r);
+  EXPECT_EQ(res.status, AofLoadResult::Status::Error);
+  EXPECT_NE(res.error.find("appendonly.aof.2.incr.aof"), std::string::npos) << res.error;
+  // A manifest that does not parse.
+  spit(d.file("appendonly.aof.manifest"), "file appendonly.aof.1.incr.aof seq 1 type q\n");
+  res = loadAof(d.str(), "appendonly.aof", true, r);
+  EXPECT_EQ(res.status, AofLoadResult::Status::Error);
+  EXPECT_NE(res.error.find("appendonly.aof.manifest"), std::string::npos) << res.error;
+}
