@@ -33,6 +33,7 @@ import csv
 import glob
 import io
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -169,8 +170,9 @@ class Conn:
 
 
 class Server:
-    def __init__(self, name, binary, cpu, keep_dirs):
+    def __init__(self, name, binary, cpu, keep_dirs, extra_args=()):
         self.name = name
+        self.extra_args = list(extra_args)
         self.binary = binary
         self.flavor = detect_flavor(binary)
         self.cpu = cpu
@@ -187,6 +189,7 @@ class Server:
                 "--dir", self.dir, "--appendonly", "no"]
         if self.flavor == "redis":
             args += ["--save", "", "--daemonize", "no"]
+        args += self.extra_args   # later flags win on both servers
         if self.cpu is not None:
             args = ["taskset", "-c", str(self.cpu)] + args
         self.logf = open(os.path.join(self.dir, "server.log"), "wb")
@@ -680,6 +683,8 @@ def parse_args():
     p.add_argument("--skip-throughput", action="store_true")
     p.add_argument("--skip-memory", action="store_true")
     p.add_argument("--keep-dirs", action="store_true", help="keep server temp dirs (logs)")
+    p.add_argument("--server-args", default="",
+                   help="extra flags for both servers, e.g. '--appendonly yes --appendfsync always'")
     o = p.parse_args()
     defaults = (1, 20000, 100000) if o.quick else (5, 200000, 1000000)
     o.rounds = o.rounds if o.rounds is not None else defaults[0]
@@ -719,7 +724,7 @@ def main():
 
     def make_server(which):
         binary = opts.erdtree if which == "erdtree" else opts.redis
-        return Server(which, binary, opts.server_cpu, opts.keep_dirs)
+        return Server(which, binary, opts.server_cpu, opts.keep_dirs, shlex.split(opts.server_args))
 
     t_start = time.monotonic()
     load0 = os.getloadavg()
@@ -727,6 +732,8 @@ def main():
     print("erdtree: %s%s" % (opts.erdtree,
           "  (NOTE: this is a redis-server; sanity run)" if probe.flavor == "redis" else ""))
     print("redis:   %s" % opts.redis)
+    if opts.server_args:
+        print("both servers started with: %s" % opts.server_args)
     print("pinning: servers cpu %s, clients cpu %s; loadavg at start %.2f %.2f %.2f" % (
         opts.server_cpu, opts.client_cpu, *load0))
 
