@@ -222,6 +222,8 @@ const std::vector<SettingDescriptor>& settingDescriptors() {
       {"protected-mode", "server", true, false, parseBool<&Settings::protectedMode>, formatBool<&Settings::protectedMode>},
       {"save", "server", true, false, parseString<&Settings::save>, formatString<&Settings::save>},
       {"dbfilename", "server", true, true, parseString<&Settings::dbfilename>, formatString<&Settings::dbfilename>},
+      {"rdbcompression", "server", true, false, parseBool<&Settings::rdbcompression>, formatBool<&Settings::rdbcompression>},
+      {"rdbchecksum", "server", true, false, parseBool<&Settings::rdbchecksum>, formatBool<&Settings::rdbchecksum>},
       {"appendonly", "aof", true, false, parseBool<&Settings::appendonly>, formatBool<&Settings::appendonly>},
       {"appendfsync", "aof", true, false, parseAppendfsync, formatString<&Settings::appendfsync>},
       {"appendfilename", "aof", false, false, parseAppendfilename, formatString<&Settings::appendfilename>},

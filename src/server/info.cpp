@@ -190,8 +190,8 @@ std::string Server::info(std::span<const std::string_view> sections) {
     f.add("current_cow_peak", 0);
     f.add("rdb_changes_since_last_save", services_.stats.dirty);
     f.add("rdb_bgsave_in_progress", 0);
-    f.add("rdb_last_save_time", startTimeMs_ / 1000);
-    f.add("rdb_last_bgsave_status", "ok");
+    f.add("rdb_last_save_time", snapshot_.lastSaveTime());
+    f.add("rdb_last_bgsave_status", snapshot_.lastSaveOk() ? "ok" : "err");
     f.add("rdb_last_bgsave_time_sec", -1);
     f.add("rdb_current_bgsave_time_sec", -1);
     f.add("aof_enabled", aof_ ? 1 : 0);

@@ -33,8 +33,10 @@ Server::Server(config::Config& config)
     : config_(config),
       keyspace_(static_cast<int>(config.settings().databases)),
       services_{keyspace_, registry_, *this, propagation_},
-      dispatcher_(services_) {
+      dispatcher_(services_),
+      snapshot_(config, services_) {
   command::registerAllCommands(registry_);
+  services_.persistence = &snapshot_;
   uv_loop_init(&loop_);
   loop_.data = this;
   tcp_ = std::make_unique<net::TcpServer>(&loop_, *this);
@@ -97,6 +99,8 @@ void Server::applySettings() {
 
 std::string Server::start() {
   const config::Settings& s = config_.settings();
+  std::string loadErr = snapshot_.loadAtStartup();
+  if (!loadErr.empty()) return loadErr;
   net::ListenOptions opts;
   opts.bind = s.bind;
   opts.port = static_cast<int>(s.port);

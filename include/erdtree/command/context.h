@@ -13,6 +13,7 @@
 #include "erdtree/engine/encoding_limits.h"
 #include "erdtree/engine/keyspace.h"
 #include "erdtree/command/blocking.h"
+#include "erdtree/command/persistence.h"
 #include "erdtree/command/pubsub.h"
 #include "erdtree/command/watch_registry.h"
 #include "erdtree/resp/writer.h"
@@ -123,6 +124,7 @@ struct Services {
   // e.g. "MISCONF Errors writing to the AOF file: ..."): write commands are
   // refused with it, reads go on. Empty when the disk is fine.
   std::string diskWriteError;
+  Persistence* persistence = nullptr;       // SAVE/LASTSAVE (set by the server)
   // Set while EXEC runs: the first write emits MULTI so the block replays as one unit.
   bool execWrapPending = false;
   bool execWrapOpen = false;

@@ -20,6 +20,7 @@ void registerZSetCommands(Registry& r);
 void registerBlockingZSetCommands(Registry& r);  // BZPOPMIN, BZPOPMAX, BZMPOP
 void registerTransactionCommands(Registry& r);
 void registerPubSubCommands(Registry& r);
+void registerPersistenceCommands(Registry& r);  // SAVE, LASTSAVE
 
 inline void registerAllCommands(Registry& r) {
   registerConnectionCommands(r);
@@ -36,6 +37,7 @@ inline void registerAllCommands(Registry& r) {
   registerBlockingZSetCommands(r);
   registerTransactionCommands(r);
   registerPubSubCommands(r);
+  registerPersistenceCommands(r);
 }
 
 }  // namespace erdtree::command

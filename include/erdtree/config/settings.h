@@ -34,6 +34,8 @@ struct Settings {
   bool protectedMode = true;                    // protected-mode (loopback-only default)
   std::string save;                             // save (snapshot rules, issue 4)
   std::string dbfilename = "dump.rdb";          // dbfilename
+  bool rdbcompression = true;                   // rdbcompression (LZF for strings over 20 bytes)
+  bool rdbchecksum = true;                      // rdbchecksum (CRC-64 at the end of the file)
   // [aof]
   bool appendonly = false;                      // appendonly
   std::string appendfsync = "everysec";         // appendfsync

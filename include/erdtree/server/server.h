@@ -29,6 +29,7 @@
 #include "erdtree/persist/aof_writer.h"
 #include "erdtree/resp/parser.h"
 #include "erdtree/server/propagation.h"
+#include "erdtree/server/snapshot.h"
 
 namespace erdtree::server {
 
@@ -129,6 +130,7 @@ class Server final : public net::ConnectionHandler, public command::ServerApi {
     }
   } aofSink_;
   std::unique_ptr<persist::AofWriter> aof_;
+  Snapshotter snapshot_;                             // SAVE, LASTSAVE, start-up load
   std::vector<std::unique_ptr<Client>> graveyard_;  // freed at the next loop turn
   std::vector<Client*> limitChecks_;                 // clients that got output from others
   Client* current_ = nullptr;                        // client whose command is running
