@@ -338,3 +338,62 @@ TEST(Rdb, SaveFileIsAtomicAndLoadable) {
   EXPECT_NE(saveRdbFile((dir / "missing" / "dump.rdb").string(), ks, so), "");
   std::filesystem::remove_all(dir);
 }
+
+namespace {
+
+// A ziplist of the given raw entries (each: encoding + data), with prevlens.
+std::string ziplist(const std::vector<std::string>& entries) {
+  std::string body;
+  size_t prev = 0, tail = 10;
+  for (const std::string& e : entries) {
+    tail = 10 + body.size();
+    body.push_back(static_cast<char>(prev));
+    body += e;
+    prev = e.size() + 1;
+  }
+  std::string out(10, '\0');
+  const size_t total = 10 + body.size() + 1;
+  for (int i = 0; i < 4; ++i) out[static_cast<size_t>(i)] = static_cast<char>((total >> (8 * i)) & 0xff);
+  for (int i = 0; i < 4; ++i) out[static_cast<size_t>(4 + i)] = static_cast<char>((tail >> (8 * i)) & 0xff);
+  out[8] = static_cast<char>(entries.size());
+  return out + body + "\xff";
+}
+
+std::string zlStr(const std::string& s) { return std::string(1, static_cast<char>(s.size())) + s; }
+
+std::string rdbStr(const std::string& s) { return std::string(1, static_cast<char>(s.size())) + s; }  // < 64 bytes
+
+}  // namespace
+
+TEST(RdbBlobs, ZiplistDecodesEveryEncoding) {
+  const std::string zl = ziplist({zlStr("ab"), "\xF6", std::string("\xC0\xD4\xFE", 3), std::string("\xFE\x64", 2),
+                                  std::string("\xF0\x00\x00\x80", 4), std::string("\xD0\x00\x00\x00\x80", 5),
+                                  std::string("\xE0\x01\x00\x00\x00\x00\x00\x00\x00", 9),
+                                  std::string("\x40\x41", 2) + std::string(65, 'x')});
+  std::vector<std::string> out;
+  EXPECT_EQ(decodeZiplist(zl, [&](std::string_view s) { out.emplace_back(s); }), "");
+  EXPECT_EQ(out, (std::vector<std::string>{"ab", "5", "-300", "100", "-8388608", "-2147483648", "1", std::string(65, 'x')}));
+  for (size_t cut = 0; cut < zl.size(); ++cut) EXPECT_NE(decodeZiplist(zl.substr(0, cut), [](std::string_view) {}), "") << cut;
+}
+
+TEST(Rdb, LoadsOlderZiplistEncodings) {
+  std::string f = "REDIS0009";
+  f += std::string("\x0d") + rdbStr("h") + rdbStr(ziplist({zlStr("f1"), zlStr("v1"), zlStr("n"), "\xF3"}));
+  f += std::string("\x0e") + rdbStr("ql") + "\x02" + rdbStr(ziplist({zlStr("a"), zlStr("b")})) +
+       rdbStr(ziplist({"\xF2"}));
+  f += std::string("\x0a") + rdbStr("zl") + rdbStr(ziplist({zlStr("x"), zlStr("y")}));
+  f += std::string("\x0c") + rdbStr("z") + rdbStr(ziplist({zlStr("m"), zlStr("1.5"), zlStr("n"), "\xF3"}));
+  f += std::string("\x0b") + rdbStr("is") + rdbStr(encodeIntset(std::vector<int64_t>{-1, 9}.data(), 2));
+  f += std::string("\x03") + rdbStr("z1") + "\x02" + rdbStr("a") + "\x03" "2.5" + rdbStr("b") + "\xfe";
+  f += std::string("\xff") + std::string(8, '\0');
+  engine::Keyspace ks(16);
+  LoadResult r = reload(f, ks);
+  ASSERT_TRUE(r.ok) << r.error;
+  auto snap = snapshot(ks);
+  EXPECT_EQ(snap["0:h"], "4|ttl=-1|listpack|f1=v1,n=2,");
+  EXPECT_EQ(snap["0:ql"], "1|ttl=-1|a,b,1,");
+  EXPECT_EQ(snap["0:zl"], "1|ttl=-1|x,y,");
+  EXPECT_EQ(snap["0:z"], "3|ttl=-1|listpack|m=1.5,n=2,");
+  EXPECT_EQ(snap["0:is"], "2|ttl=-1|intset|-1,9,");
+  EXPECT_EQ(snap["0:z1"], "3|ttl=-1|listpack|a=2.5,b=inf,");
+}
