@@ -99,7 +99,7 @@ void fill(engine::Keyspace& ks) {
   db0.insert(Entry::makeString("expired", "x", kNow - 1));
 
   auto list = std::make_unique<engine::ListValue>();
-  for (int i = 0; i < 3000; ++i) list->pushBack(i % 3 ? std::to_string(i * 1000003) : "elem-" + std::to_string(i));
+  for (int i = 0; i < 3000; ++i) list->pushBack(i % 3 ? std::to_string(static_cast<int64_t>(i) * 1000003) : "elem-" + std::to_string(i));
   list->pushBack(std::string(20000, 'L'));
   db0.insert(Entry::makeObject("biglist", ValueType::List, std::move(list), kNow + 5000));
   auto small = std::make_unique<engine::ListValue>();
