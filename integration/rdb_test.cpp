@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -260,4 +261,30 @@ TEST(Rdb, CorruptSnapshotStopsStartup) {
   std::ofstream(erd.dir() + "/dump.rdb", std::ios::binary) << std::string("REDIS0010\xfa\x05hello", 16);
   EXPECT_THROW(erd.start(), std::runtime_error);
   EXPECT_NE(erd.log().find("offset"), std::string::npos) << erd.log();
+}
+
+TEST(Rdb, BgsaveSnapshotsInAChildAndRestartLoadsIt) {
+  ServerProcess erd;
+  erd.start();
+  auto c = std::make_unique<Client>(erd.port(), 30000);
+  fillAll(*c);
+  auto want = dumpAll(*c);
+  EXPECT_EQ(c->cmd({"BGSAVE", "NOW"}).repr(), "-ERR syntax error");
+  EXPECT_EQ(c->cmd({"BGSAVE"}).repr(), "+Background saving started");
+  ASSERT_TRUE(waitFor([&] { return parseInfo(c->cmd({"INFO", "persistence"}).str)["rdb_bgsave_in_progress"] == "0"; },
+                      10000, 20));
+  auto info = parseInfo(c->cmd({"INFO", "persistence"}).str);
+  EXPECT_EQ(info["rdb_last_bgsave_status"], "ok");
+  EXPECT_EQ(info["rdb_changes_since_last_save"], "0");
+  const std::string file = erd.dir() + "/dump.rdb";
+  if (std::filesystem::exists(kRedisCheckRdb)) {
+    auto [code, out] = runTool(std::string(kRedisCheckRdb) + " " + file);
+    EXPECT_EQ(code, 0) << out;
+  }
+  c.reset();
+  EXPECT_EQ(erd.stop(), 0);
+  erd.start();
+  Client again(erd.port(), 30000);
+  expectSameData(want, dumpAll(again));
+  erd.stop();
 }

@@ -1,15 +1,31 @@
-// Persistence commands: SAVE (foreground RDB snapshot) and LASTSAVE. The
+// Persistence commands: SAVE (foreground RDB snapshot), BGSAVE (forked) and
+// LASTSAVE. The
 // snapshot itself is the server's (dir, dbfilename, the writer); handlers
 // reach it through command::Persistence.
 #include "erdtree/command/families.h"
 #include "erdtree/command/lookup.h"
+#include "erdtree/util/ascii.h"
 
 namespace erdtree::command {
 namespace {
 
 void saveCommand(Context& ctx) {
-  if (ctx.svc.persistence == nullptr || !ctx.svc.persistence->save().empty()) return ctx.out.error("ERR");
+  if (ctx.svc.persistence == nullptr) return ctx.out.error("ERR");
+  if (ctx.svc.persistence->saveInProgress()) return ctx.out.error("ERR Background save already in progress");
+  // Redis answers a failed SAVE with a bare -ERR (the reason goes to the log).
+  if (!ctx.svc.persistence->save().empty()) return ctx.out.error("ERR");
   ctx.out.ok();
+}
+
+// BGSAVE [SCHEDULE]: SCHEDULE matters only next to an AOF rewrite, which
+// does not exist yet, so it is accepted and changes nothing.
+void bgsaveCommand(Context& ctx) {
+  if (ctx.argc() > 2 || (ctx.argc() == 2 && !util::equalsIgnoreCase(ctx.arg(1), "schedule")))
+    return ctx.out.error(err::kSyntax);
+  if (ctx.svc.persistence == nullptr) return ctx.out.error("ERR");
+  std::string err = ctx.svc.persistence->bgsave();
+  if (!err.empty()) return ctx.out.error(err);
+  ctx.out.simple("Background saving started");
 }
 
 void lastsaveCommand(Context& ctx) {
@@ -20,6 +36,7 @@ void lastsaveCommand(Context& ctx) {
 
 void registerPersistenceCommands(Registry& r) {
   r.add({"save", 1, kAdmin | kNoscript | kNoMulti, 0, 0, 0, saveCommand, "@admin @slow @dangerous", "server", "Synchronously saves the database(s) to disk.", "1.0.0", "O(N) where N is the total number of keys in all databases", {}});
+  r.add({"bgsave", -1, kAdmin | kNoscript, 0, 0, 0, bgsaveCommand, "@admin @slow @dangerous", "server", "Asynchronously saves the database(s) to disk.", "1.0.0", "O(1)", {}});
   r.add({"lastsave", 1, kLoading | kStale | kFast, 0, 0, 0, lastsaveCommand, "@admin @fast @dangerous", "server", "Returns the Unix timestamp of the last successful save to disk.", "1.0.0", "O(1)", {}});
 }
 

@@ -189,11 +189,11 @@ std::string Server::info(std::span<const std::string_view> sections) {
     f.add("async_loading", 0);
     f.add("current_cow_peak", 0);
     f.add("rdb_changes_since_last_save", services_.stats.dirty);
-    f.add("rdb_bgsave_in_progress", 0);
+    f.add("rdb_bgsave_in_progress", snapshot_.saveInProgress() ? 1 : 0);
     f.add("rdb_last_save_time", snapshot_.lastSaveTime());
     f.add("rdb_last_bgsave_status", snapshot_.lastSaveOk() ? "ok" : "err");
-    f.add("rdb_last_bgsave_time_sec", -1);
-    f.add("rdb_current_bgsave_time_sec", -1);
+    f.add("rdb_last_bgsave_time_sec", snapshot_.lastBgsaveSeconds());
+    f.add("rdb_current_bgsave_time_sec", snapshot_.currentBgsaveSeconds());
     f.add("aof_enabled", aof_ ? 1 : 0);
     f.add("aof_rewrite_in_progress", 0);
     f.add("aof_rewrite_scheduled", 0);

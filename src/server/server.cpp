@@ -352,6 +352,7 @@ void Server::cron() {
   expireBudgetUs_ = tickUs * kExpireCyclePercentOfTick / 100;  // spent by runExpireSlice
   runExpireSlice();
   keyspace_.rehashStep(kRehashBudgetUs);
+  snapshot_.poll();
 
   if (s.timeoutSeconds > 0) {
     std::vector<net::Connection*> idle;
@@ -395,6 +396,7 @@ void Server::performShutdown(const char* reason) {
   spdlog::warn("User requested shutdown ({})...", reason);
   tcp_->closeListeners();
   tcp_->closeAll();
+  snapshot_.killChild();
   closeAof();  // everything logged is written and fsynced
   uv_prepare_stop(&prepare_);
   uv_idle_stop(&expireIdle_);

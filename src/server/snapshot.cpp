@@ -2,7 +2,12 @@
 
 #include <malloc.h>
 #include <spdlog/spdlog.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
 
 #include "erdtree/persist/rdb_loader.h"
 #include "erdtree/persist/rdb_writer.h"
@@ -41,7 +46,7 @@ std::string Snapshotter::loadAtStartup() {
   return "";
 }
 
-std::string Snapshotter::save() {
+persist::SaveOptions Snapshotter::saveOptions() const {
   const config::Settings& s = config_.settings();
   persist::SaveOptions opts;
   opts.nowMs = util::unixTimeMs();
@@ -50,6 +55,12 @@ std::string Snapshotter::save() {
   opts.limits = svc_.encoding;
   opts.compress = s.rdbcompression;
   opts.checksum = s.rdbchecksum;
+  return opts;
+}
+
+std::string Snapshotter::save() {
+  if (childPid_ > 0) return "ERR Background save already in progress";
+  persist::SaveOptions opts = saveOptions();
   persist::SaveStats stats;
   std::string err = persist::saveRdbFile(path(), svc_.keyspace, opts, &stats);
   if (!err.empty()) {
@@ -62,6 +73,59 @@ std::string Snapshotter::save() {
   svc_.stats.dirty = 0;
   spdlog::info("DB saved on disk ({} keys, {} bytes)", stats.keys, stats.bytes);
   return "";
+}
+
+std::string Snapshotter::bgsave() {
+  if (childPid_ > 0) return "ERR Background save already in progress";
+  persist::SaveOptions opts = saveOptions();
+  const std::string target = path();
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    lastSaveOk_ = false;
+    spdlog::warn("Can't save in background: fork: {}", std::strerror(errno));
+    return std::string("ERR Background save failed: fork: ") + std::strerror(errno);
+  }
+  if (pid == 0) {
+    std::string err = persist::saveRdbFile(target, svc_.keyspace, opts);
+    ::_exit(err.empty() ? 0 : 1);
+  }
+  childPid_ = pid;
+  childStartMs_ = opts.nowMs;
+  dirtyAtFork_ = svc_.stats.dirty;
+  spdlog::info("Background saving started by pid {}", pid);
+  return "";
+}
+
+void Snapshotter::poll() {
+  if (childPid_ <= 0) return;
+  int status = 0;
+  const pid_t r = ::waitpid(childPid_, &status, WNOHANG);
+  if (r == 0) return;
+  const bool ok = r == childPid_ && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  lastBgsaveSec_ = (util::unixTimeMs() - childStartMs_) / 1000;
+  childPid_ = -1;
+  lastSaveOk_ = ok;
+  if (!ok) {
+    spdlog::warn("Background saving error");
+    return;
+  }
+  lastSaveSec_ = childStartMs_ / 1000;
+  svc_.stats.dirty = svc_.stats.dirty >= dirtyAtFork_ ? svc_.stats.dirty - dirtyAtFork_ : 0;
+  spdlog::info("Background saving terminated with success");
+}
+
+void Snapshotter::killChild() {
+  if (childPid_ <= 0) return;
+  ::kill(childPid_, SIGKILL);
+  int status = 0;
+  ::waitpid(childPid_, &status, 0);
+  const std::string tmp = config_.settings().dir + "/temp-" + std::to_string(childPid_) + ".rdb";
+  ::unlink(tmp.c_str());
+  childPid_ = -1;
+}
+
+int64_t Snapshotter::currentBgsaveSeconds() const {
+  return childPid_ > 0 ? (util::unixTimeMs() - childStartMs_) / 1000 : -1;
 }
 
 }  // namespace erdtree::server

@@ -20,7 +20,7 @@ void registerZSetCommands(Registry& r);
 void registerBlockingZSetCommands(Registry& r);  // BZPOPMIN, BZPOPMAX, BZMPOP
 void registerTransactionCommands(Registry& r);
 void registerPubSubCommands(Registry& r);
-void registerPersistenceCommands(Registry& r);  // SAVE, LASTSAVE
+void registerPersistenceCommands(Registry& r);  // SAVE, BGSAVE, LASTSAVE
 
 inline void registerAllCommands(Registry& r) {
   registerConnectionCommands(r);
