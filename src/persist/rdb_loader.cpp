@@ -9,7 +9,6 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
-#include <sstream>
 
 #include "erdtree/engine/hash_value.h"
 #include "erdtree/engine/list_value.h"
@@ -486,20 +485,25 @@ LoadResult loadRdb(std::string_view data, engine::Keyspace& ks, const LoadOption
 }
 
 LoadResult loadRdbFile(const std::string& path, engine::Keyspace& ks, const LoadOptions& opts) {
-  std::ifstream in(path, std::ios::binary);
+  LoadResult res;
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) {
-    LoadResult res;
     res.error = "can't open " + path + ": " + std::strerror(errno);
     return res;
   }
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) {
-    LoadResult res;
+  const std::streamoff size = in.tellg();
+  std::string data;
+  try {
+    data.resize(static_cast<size_t>(size));
+  } catch (const std::bad_alloc&) {
+    res.error = "not enough memory to read " + path;
+    return res;
+  }
+  in.seekg(0);
+  if (size > 0 && !in.read(data.data(), size)) {
     res.error = "read error on " + path;
     return res;
   }
-  const std::string data = buf.str();
   return loadRdb(data, ks, opts);
 }
 
