@@ -86,6 +86,9 @@ std::string Snapshotter::bgsave() {
     return std::string("ERR Background save failed: fork: ") + std::strerror(errno);
   }
   if (pid == 0) {
+    // Only this thread exists in the child (the AOF fsync thread does not):
+    // it must not take locks another thread may have held at fork, so no
+    // logging here; glibc's malloc is fork-safe.
     std::string err = persist::saveRdbFile(target, svc_.keyspace, opts);
     ::_exit(err.empty() ? 0 : 1);
   }
