@@ -103,7 +103,7 @@ AofWriter::FlushResult AofWriter::flush(int64_t nowMs, bool force) {
   if (fd_ < 0) return FlushResult::Ok;
   const FsyncPolicy policy = options_.policy;
   if (!buf_.empty()) {
-    if (policy == FsyncPolicy::Everysec && !force && pending_.load() > 0) {
+    if (policy == FsyncPolicy::Everysec && !force && pendingSyncs_.load() > 0) {
       if (postponedSinceMs_ == 0) postponedSinceMs_ = nowMs;
       if (nowMs - postponedSinceMs_ < kMaxWritePostponeMs) return FlushResult::Postponed;
       ++delayedFsyncs_;
@@ -174,7 +174,7 @@ AofWriter::FlushResult AofWriter::flush(int64_t nowMs, bool force) {
       unsynced_ = 0;
       lastFsyncMs_ = nowMs;
     } else if ((policy == FsyncPolicy::Everysec || bgErrno_.load() != 0) && nowMs - lastFsyncMs_ >= kEverysecMs) {
-      if (pending_.load() == 0) {
+      if (pendingSyncs_.load() == 0) {
         submit(Job{fd_, false});
         unsynced_ = 0;
       }
@@ -222,6 +222,7 @@ void AofWriter::close() {
 
 void AofWriter::submit(Job job) {
   pending_.fetch_add(1);
+  if (!job.closeAfter) pendingSyncs_.fetch_add(1);
   {
     std::lock_guard lock(mu_);
     jobs_.push_back(job);
@@ -243,6 +244,7 @@ void AofWriter::runJobs() {
     int before = bgErrno_.exchange(err);
     if (before != 0 && err == 0) spdlog::warn("AOF fsync error looks solved, Erdtree can write again.");
     if (job.closeAfter) ::close(job.fd);
+    else pendingSyncs_.fetch_sub(1);
     pending_.fetch_sub(1);
     if (wakeup_) wakeup_();
     lock.lock();

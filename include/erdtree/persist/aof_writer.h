@@ -142,6 +142,9 @@ class AofWriter {
   std::deque<Job> jobs_;
   bool stop_ = false;
   std::atomic<int> pending_{0};
+  // Of those, fsyncs of the live segment (not closes of rotated ones): only
+  // these postpone an everysec write, as Redis waits only on its own file.
+  std::atomic<int> pendingSyncs_{0};
   std::atomic<int> bgErrno_{0};
 };
 
