@@ -18,10 +18,12 @@
 #include <vector>
 
 #include "harness/client.h"
+#include "harness/redis_errors.h"
 #include "harness/shared_server.h"
 
 namespace {
 
+using erdtree::itest::kWrongType;
 using erdtree::itest::Client;
 using erdtree::itest::parseClientList;
 using erdtree::itest::parseInfo;
@@ -33,7 +35,6 @@ using erdtree::itest::strCat;
 using erdtree::itest::waitFor;
 using Clock = std::chrono::steady_clock;
 
-const std::string kWrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value";
 const std::string kNotFloat = "-ERR timeout is not a float or out of range";
 const std::string kNegative = "-ERR timeout is negative";
 
@@ -46,10 +47,6 @@ std::string resp(const std::vector<std::string>& args) {
 
 class Blocking : public SharedServerTest<Blocking> {
  protected:
-  template <typename... A>
-  static std::string run(const A&... a) {
-    return show(client_->cmd({std::string(a)...}));
-  }
   static std::unique_ptr<Client> connect() { return std::make_unique<Client>(port(), 5000); }
   static long long infoField(const std::string& name) {
     auto info = parseInfo(client_->cmd({"INFO", "clients"}).str);

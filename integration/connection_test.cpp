@@ -18,8 +18,6 @@ namespace {
 
 class ConnectionTest : public SharedServerTest<ConnectionTest> {
  protected:
-
-
   // This client's line in CLIENT LIST, seen from `observer`.
   static std::map<std::string, std::string> lineFor(Client& observer, long long id) {
     Reply r = observer.cmd({"CLIENT", "LIST"});

@@ -22,11 +22,13 @@
 #include <vector>
 
 #include "harness/client.h"
+#include "harness/redis_errors.h"
 #include "harness/shared_server.h"
 #include "harness/server_process.h"
 
 namespace {
 
+using erdtree::itest::kNotInteger;
 using erdtree::itest::Client;
 using erdtree::itest::Reply;
 using erdtree::itest::ServerProcess;
@@ -54,7 +56,6 @@ bool waitUntil(const std::function<bool()>& pred, int timeoutMs, int pollMs = 10
   }
 }
 
-const std::string kNotInteger = "-ERR value is not an integer or out of range";
 const std::string kNxConflict = "-ERR NX and XX, GT or LT options at the same time are not compatible";
 const std::string kGtLtConflict = "-ERR GT and LT options at the same time are not compatible";
 
@@ -72,11 +73,6 @@ class ExpireCommands : public SharedServerTest<ExpireCommands> {
     return {};
   }
 
-  template <typename... A>
-  static std::string run(const A&... a) {
-    return show(client_->cmd({std::string(a)...}));
-  }
-  static Reply cmd(const std::vector<std::string>& args) { return client_->cmd(args); }
   static long long integer(const std::vector<std::string>& args) {
     Reply r = cmd(args);
     EXPECT_EQ(r.type, Reply::Type::Integer) << show(r);

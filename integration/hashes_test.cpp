@@ -15,19 +15,20 @@
 #include <vector>
 
 #include "harness/client.h"
+#include "harness/redis_errors.h"
 #include "harness/shared_server.h"
 
 namespace {
 
+using erdtree::itest::kWrongType;
+using erdtree::itest::kNotInteger;
+using erdtree::itest::kSyntax;
 using erdtree::itest::RawConnection;
 using erdtree::itest::Reply;
 using erdtree::itest::SharedServerTest;
 using erdtree::itest::show;
 
-const std::string kWrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value";
-const std::string kNotInteger = "-ERR value is not an integer or out of range";
 const std::string kNotFloat = "-ERR value is not a valid float";
-const std::string kSyntax = "-ERR syntax error";
 
 class Hashes : public SharedServerTest<Hashes> {
  public:
@@ -36,11 +37,6 @@ class Hashes : public SharedServerTest<Hashes> {
   static std::vector<std::string> serverArgs() { return {"--hash-max-listpack-entries", "128"}; }
 
  protected:
-  template <typename... A>
-  static std::string run(const A&... a) {
-    return show(client_->cmd({std::string(a)...}));
-  }
-  static Reply cmd(const std::vector<std::string>& args) { return client_->cmd(args); }
   static std::string encoding(const std::string& key) { return cmd({"OBJECT", "ENCODING", key}).str; }
 
   // Fills key with fields f0..f<n-1> holding v0..v<n-1>.

@@ -14,11 +14,14 @@
 #include <vector>
 
 #include "harness/client.h"
+#include "harness/redis_errors.h"
 #include "harness/shared_server.h"
 #include "harness/server_process.h"
 
 namespace {
 
+using erdtree::itest::kNotInteger;
+using erdtree::itest::kSyntax;
 using erdtree::itest::Client;
 using erdtree::itest::Reply;
 using erdtree::itest::ServerProcess;
@@ -36,18 +39,9 @@ std::vector<std::string> sortedStrings(const Reply& r) {
 const std::string kNoSuchKey = "-ERR no such key";
 const std::string kSame = "-ERR source and destination objects are the same";
 const std::string kDbRange = "-ERR DB index is out of range";
-const std::string kNotInteger = "-ERR value is not an integer or out of range";
-const std::string kSyntax = "-ERR syntax error";
 
 class KeyCommands : public SharedServerTest<KeyCommands> {
  protected:
-
-  template <typename... A>
-  static std::string run(const A&... a) {
-    return show(client_->cmd({std::string(a)...}));
-  }
-  static Reply cmd(const std::vector<std::string>& args) { return client_->cmd(args); }
-
   // Runs a whole SCAN iteration; returns the union of the keys and the number
   // of calls. extra holds MATCH/COUNT/TYPE arguments.
   static std::set<std::string> scanAll(const std::vector<std::string>& extra, int* calls = nullptr) {

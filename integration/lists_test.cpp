@@ -14,29 +14,25 @@
 #include <vector>
 
 #include "harness/client.h"
+#include "harness/redis_errors.h"
 #include "harness/shared_server.h"
 
 namespace {
 
+using erdtree::itest::kWrongType;
+using erdtree::itest::kNotInteger;
+using erdtree::itest::kSyntax;
 using erdtree::itest::Client;
 using erdtree::itest::Reply;
 using erdtree::itest::SharedServerTest;
 using erdtree::itest::show;
 
-const std::string kWrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value";
-const std::string kNotInteger = "-ERR value is not an integer or out of range";
-const std::string kSyntax = "-ERR syntax error";
 const std::string kPositive = "-ERR value is out of range, must be positive";
 
 std::string arity(const std::string& cmd) { return "-ERR wrong number of arguments for '" + cmd + "' command"; }
 
 class Lists : public SharedServerTest<Lists> {
  protected:
-  template <typename... A>
-  static std::string run(const A&... a) {
-    return show(client_->cmd({std::string(a)...}));
-  }
-  static Reply cmd(const std::vector<std::string>& args) { return client_->cmd(args); }
   static std::string all(const std::string& key) { return run("LRANGE", key, "0", "-1"); }
 };
 

@@ -34,7 +34,6 @@ std::string allBytes() {
 
 class ProtocolTest : public SharedServerTest<ProtocolTest> {
  protected:
-
   // Sends `request` on a fresh connection and expects exactly `reply`
   // followed by the server closing that connection, while an unrelated client
   // (connected before and after) keeps working.

@@ -20,7 +20,6 @@ namespace {
 
 class ServerCommandsTest : public SharedServerTest<ServerCommandsTest> {
  protected:
-
   static std::map<std::string, std::string> info(Client& c, const std::string& section = "") {
     Reply r = section.empty() ? c.cmd({"INFO"}) : c.cmd({"INFO", section});
     EXPECT_EQ(r.type, Reply::Type::String) << r.repr();

@@ -14,11 +14,15 @@
 #include <vector>
 
 #include "harness/client.h"
+#include "harness/redis_errors.h"
 #include "harness/shared_server.h"
 #include "harness/server_process.h"
 
 namespace {
 
+using erdtree::itest::kWrongType;
+using erdtree::itest::kNotInteger;
+using erdtree::itest::kSyntax;
 using erdtree::itest::Client;
 using erdtree::itest::Reply;
 using erdtree::itest::ServerProcess;
@@ -31,19 +35,10 @@ int64_t nowMs() {
       .count();
 }
 
-const std::string kWrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value";
-const std::string kNotInteger = "-ERR value is not an integer or out of range";
 const std::string kNotFloat = "-ERR value is not a valid float";
-const std::string kSyntax = "-ERR syntax error";
 
 class StringCommands : public SharedServerTest<StringCommands> {
  protected:
-
-  template <typename... A>
-  static std::string run(const A&... a) {
-    return show(client_->cmd({std::string(a)...}));
-  }
-  static Reply cmd(const std::vector<std::string>& args) { return client_->cmd(args); }
   static long long ttl(const std::string& key) { return cmd({"TTL", key}).integer; }
   static long long pttl(const std::string& key) { return cmd({"PTTL", key}).integer; }
 

@@ -18,10 +18,14 @@
 #include <vector>
 
 #include "harness/client.h"
+#include "harness/redis_errors.h"
 #include "harness/shared_server.h"
 
 namespace {
 
+using erdtree::itest::kWrongType;
+using erdtree::itest::kNotInteger;
+using erdtree::itest::kSyntax;
 using erdtree::itest::Client;
 using erdtree::itest::RawConnection;
 using erdtree::itest::Reply;
@@ -29,10 +33,7 @@ using erdtree::itest::SharedServerTest;
 using erdtree::itest::show;
 using erdtree::itest::strCat;
 
-const std::string kWrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value";
-const std::string kNotInteger = "-ERR value is not an integer or out of range";
 const std::string kNotFloat = "-ERR value is not a valid float";
-const std::string kSyntax = "-ERR syntax error";
 const std::string kMinMaxFloat = "-ERR min or max is not a float";
 const std::string kMinMaxLex = "-ERR min or max not valid string range item";
 
@@ -48,11 +49,6 @@ class ZSets : public SharedServerTest<ZSets> {
     client_->cmd({"CONFIG", "SET", "zset-max-listpack-entries", "128"});
     client_->cmd({"CONFIG", "SET", "zset-max-listpack-value", "64"});
   }
-  template <typename... A>
-  static std::string run(const A&... a) {
-    return show(client_->cmd({std::string(a)...}));
-  }
-  static Reply cmd(const std::vector<std::string>& args) { return client_->cmd(args); }
   static std::string encoding(const std::string& key) { return cmd({"OBJECT", "ENCODING", key}).str; }
   // Adds members m0..m<n-1> with scores 0..n-1.
   static void fill(const std::string& key, int n) {

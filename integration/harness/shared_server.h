@@ -40,6 +40,14 @@ class SharedServerTest : public ::testing::Test {
     ASSERT_EQ(client_->cmd({"FLUSHALL"}).repr(), "+OK");
   }
 
+  // One command on the test's client: the reply as show() renders it
+  // ("+OK", ":1", "[\"a\"]", "(nil)"), or the whole Reply.
+  template <typename... A>
+  static std::string run(const A&... a) {
+    return show(client_->cmd({std::string(a)...}));
+  }
+  static Reply cmd(const std::vector<std::string>& args) { return client_->cmd(args); }
+
   static int port() { return server_->port(); }
   static ServerProcess& server() { return *server_; }
   static Client& client() { return *client_; }
