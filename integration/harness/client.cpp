@@ -128,6 +128,30 @@ std::string joinRepr(const std::vector<Reply>& els, bool pairs) {
   return s;
 }
 
+// Reads from fd into out until done(out) holds, the peer closes (returns
+// true), or nothing arrives within min(idleMs, time left before deadline).
+// Each recv takes at most wanted(out) bytes, so nothing past what the caller
+// asked for is consumed.
+template <class Done, class Wanted>
+bool recvInto(int fd, std::string& out, Done done, Wanted wanted, int idleMs, Clock::time_point deadline) {
+  char buf[kReadChunk];
+  while (!done(out)) {
+    ssize_t n = ::recv(fd, buf, std::min(sizeof buf, wanted(out)), MSG_DONTWAIT);
+    if (n > 0) {
+      out.append(buf, static_cast<size_t>(n));
+      continue;
+    }
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) return true;
+    int wait = std::min(idleMs, msLeft(deadline));
+    if (wait <= 0) break;
+    pollfd p{fd, POLLIN, 0};
+    int rc = ::poll(&p, 1, wait);
+    if (rc == 0) break;
+    if (rc < 0 && errno != EINTR) break;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string Reply::repr() const {
@@ -432,68 +456,28 @@ void RawConnection::send(const std::string& bytes) {
 std::string RawConnection::readExactly(size_t expectedBytes, int timeoutMs) {
   std::string out;
   auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
-  char buf[kReadChunk];
-  while (out.size() < expectedBytes) {
-    ssize_t n = ::recv(fd_, buf, std::min(sizeof buf, expectedBytes - out.size()), MSG_DONTWAIT);
-    if (n > 0) {
-      out.append(buf, static_cast<size_t>(n));
-      continue;
-    }
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-      peerClosed_ = true;
-      break;
-    }
-    pollfd p{fd_, POLLIN, 0};
-    int rc = ::poll(&p, 1, msLeft(deadline));
-    if (rc == 0) break;
-    if (rc < 0 && errno != EINTR) break;
-  }
+  peerClosed_ |= recvInto(
+      fd_, out, [&](const std::string& o) { return o.size() >= expectedBytes; },
+      [&](const std::string& o) { return expectedBytes - o.size(); }, timeoutMs, deadline);
   return out;
 }
 
 std::string RawConnection::readAvailable(int idleMs, int timeoutMs) {
   std::string out;
   auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
-  char buf[kReadChunk];
-  while (true) {
-    ssize_t n = ::recv(fd_, buf, sizeof buf, MSG_DONTWAIT);
-    if (n > 0) {
-      out.append(buf, static_cast<size_t>(n));
-      continue;
-    }
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-      peerClosed_ = true;
-      break;
-    }
-    int wait = std::min(idleMs, msLeft(deadline));
-    if (wait <= 0) break;
-    pollfd p{fd_, POLLIN, 0};
-    int rc = ::poll(&p, 1, wait);
-    if (rc == 0) break;
-    if (rc < 0 && errno != EINTR) break;
-  }
+  peerClosed_ |= recvInto(
+      fd_, out, [](const std::string&) { return false; }, [](const std::string&) { return kReadChunk; }, idleMs,
+      deadline);
   return out;
 }
 
 std::string RawConnection::readUntil(const std::string& terminator, int timeoutMs) {
   std::string out;
   auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
-  char c;
-  while (out.size() < terminator.size() || out.compare(out.size() - terminator.size(), terminator.size(), terminator) != 0) {
-    ssize_t n = ::recv(fd_, &c, 1, MSG_DONTWAIT);
-    if (n == 1) {
-      out += c;
-      continue;
-    }
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-      peerClosed_ = true;
-      break;
-    }
-    pollfd p{fd_, POLLIN, 0};
-    int rc = ::poll(&p, 1, msLeft(deadline));
-    if (rc == 0) break;
-    if (rc < 0 && errno != EINTR) break;
-  }
+  // One byte at a time: bytes after the terminator stay in the socket.
+  peerClosed_ |= recvInto(
+      fd_, out, [&](const std::string& o) { return o.ends_with(terminator); },
+      [](const std::string&) { return size_t{1}; }, timeoutMs, deadline);
   return out;
 }
 
