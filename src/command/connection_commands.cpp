@@ -1,6 +1,5 @@
 // Connection commands: PING, ECHO, SELECT, QUIT, AUTH, HELLO and CLIENT.
 // Socket-level facts (addresses, buffers) come from the server via ServerApi.
-#include <algorithm>
 #include <string>
 
 #include "erdtree/command/families.h"
@@ -218,18 +217,7 @@ void clientKillCommand(Context& ctx) {
 // CLIENT UNBLOCK id [TIMEOUT|ERROR]: ends another client's blocking command
 // with its timeout reply, or with an -UNBLOCKED error.
 void clientUnblockCommand(Context& ctx) {
-  if (ctx.argc() > 4) {
-    // Redis's subcommand syntax error, with the names as typed ('%.128s').
-    auto printable = [](std::string_view s, size_t max) {
-      std::string t(s.substr(0, std::min(s.find('\0'), max)));
-      for (char& c : t) c = c == '\r' || c == '\n' ? ' ' : c;
-      return t;
-    };
-    std::string cmd = printable(ctx.arg(0), std::string_view::npos);
-    for (char& c : cmd) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
-    return ctx.out.error("ERR unknown subcommand or wrong number of arguments for '" + printable(ctx.arg(1), 128) +
-                         "'. Try " + cmd + " HELP.");
-  }
+  if (ctx.argc() > 4) return replySubcommandSyntaxError(ctx);
   bool withError = false;
   if (ctx.argc() == 4) {
     if (equalsIgnoreCase(ctx.arg(3), "error")) withError = true;

@@ -59,10 +59,7 @@ HashValue* hashForRead(Context& ctx, std::string_view key, bool& found) {
 
 bool pairsArity(Context& ctx) {
   if (ctx.argc() % 2 == 0) return true;
-  std::string msg = "ERR wrong number of arguments for '";
-  for (char c : ctx.arg(0)) msg.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
-  msg += "' command";
-  ctx.out.error(msg);
+  replyWrongArity(ctx);
   return false;
 }
 

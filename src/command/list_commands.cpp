@@ -95,12 +95,7 @@ void popIntoReply(Context& ctx, ListValue* l, bool left, size_t count) {
 }
 
 void popGeneric(Context& ctx, bool left) {
-  if (ctx.argc() > 3) {
-    std::string msg = "ERR wrong number of arguments for '";
-    msg += left ? "lpop" : "rpop";
-    msg += "' command";
-    return ctx.out.error(msg);
-  }
+  if (ctx.argc() > 3) return replyWrongArity(ctx);
   const bool hasCount = ctx.argc() == 3;
   int64_t count = 1;
   if (hasCount) {

@@ -23,6 +23,13 @@ engine::Entry* makeStringEntry(Context& ctx, std::string_view key, std::string_v
   return e;
 }
 
+void replyWrongArity(Context& ctx) {
+  std::string msg = "ERR wrong number of arguments for '";
+  for (char c : ctx.arg(0)) msg.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
+  msg += "' command";
+  ctx.out.error(msg);
+}
+
 void replySubcommandSyntaxError(Context& ctx) {
   auto printable = [](std::string_view v, size_t max) {
     std::string t(v.substr(0, std::min(v.find('\0'), max)));

@@ -217,10 +217,7 @@ void mgetCommand(Context& ctx) {
 
 bool pairsArity(Context& ctx) {
   if (ctx.argc() % 2 == 1) return true;
-  std::string msg = "ERR wrong number of arguments for '";
-  for (char c : ctx.arg(0)) msg.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
-  msg += "' command";
-  ctx.out.error(msg);
+  replyWrongArity(ctx);
   return false;
 }
 

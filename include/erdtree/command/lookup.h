@@ -59,6 +59,10 @@ bool lookupValue(Context& ctx, std::string_view key, engine::ValueType type, T*&
   return true;
 }
 
+// Replies Redis's wrong-arity error for this command, for checks the
+// registry's arity cannot express (MSET/HSET pairs, LPOP's optional count).
+void replyWrongArity(Context& ctx);
+
 // Parses an integer argument, replying Redis's error when it is not one.
 bool parseIntArg(Context& ctx, std::string_view text, int64_t& out);
 
