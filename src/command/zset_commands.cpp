@@ -22,7 +22,6 @@
 #include <cerrno>
 #include <climits>
 #include <cmath>
-#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <optional>
@@ -100,13 +99,6 @@ using Elements = std::vector<std::pair<std::string_view, double>>;
 void replyElements(Context& ctx, const Elements& elements, bool withScores) {
   replyElementsHeader(ctx, elements.size(), withScores);
   for (const auto& [m, s] : elements) replyElement(ctx, m, s, withScores);
-}
-
-// Redis's d2string, as ZSCAN shows scores: "%.17g", infinities as inf/-inf.
-std::string_view scoreText(double s, char* buf, size_t cap) {
-  const int n = std::isinf(s) ? std::snprintf(buf, cap, "%s", s > 0 ? "inf" : "-inf")
-                              : std::snprintf(buf, cap, "%.17g", s);
-  return std::string_view(buf, static_cast<size_t>(n));
 }
 
 // ---- argument parsing ----
@@ -864,7 +856,7 @@ void zscanCommand(Context& ctx) {
   ctx.out.arrayHeader(items.size() * 2);
   for (const auto& [m, s] : items) {
     ctx.out.bulk(m);
-    ctx.out.bulk(scoreText(s, buf, sizeof buf));
+    ctx.out.bulk(std::string_view(buf, util::formatDouble(s, buf)));  // Redis's d2string
   }
 }
 

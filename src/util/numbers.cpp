@@ -85,6 +85,17 @@ size_t formatInt64(int64_t v, char* buf) {
   return len;
 }
 
+size_t formatDouble(double v, char* buf) {
+  if (std::isinf(v)) {
+    const char* s = v > 0 ? "inf" : "-inf";
+    const size_t n = std::strlen(s);
+    std::memcpy(buf, s, n);
+    return n;
+  }
+  const int n = std::snprintf(buf, kMaxDoubleChars, "%.17g", v);
+  return n > 0 ? static_cast<size_t>(n) : 0;
+}
+
 size_t formatLongDoubleHuman(long double v, char* buf, size_t cap) {
   if (std::isinf(v)) {
     const char* s = v > 0 ? "inf" : "-inf";

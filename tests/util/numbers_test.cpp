@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <climits>
+#include <cmath>
+#include <cstring>
+#include <string>
 
 using namespace erdtree::util;
 
@@ -44,4 +47,23 @@ TEST(FormatInt64, RoundTripsExtremes) {
   EXPECT_EQ(std::string(buf, formatInt64(LLONG_MIN, buf)), "-9223372036854775808");
   EXPECT_EQ(std::string(buf, formatInt64(0, buf)), "0");
   EXPECT_EQ(std::string(buf, formatInt64(1234567, buf)), "1234567");
+}
+
+TEST(FormatDouble, RoundTripsEveryDoubleAndNamesInfinities) {
+  char buf[kMaxDoubleChars];
+  auto fmt = [&](double v) { return std::string(buf, formatDouble(v, buf)); };
+  EXPECT_EQ(fmt(1.5), "1.5");
+  EXPECT_EQ(fmt(3), "3");
+  EXPECT_EQ(fmt(0.1), "0.10000000000000001");
+  EXPECT_EQ(fmt(-0.0), "-0");
+  EXPECT_EQ(fmt(HUGE_VAL), "inf");
+  EXPECT_EQ(fmt(-HUGE_VAL), "-inf");
+  for (double v : {0.1 + 0.2, 1e300, -1e-300, 4.9406564584124654e-324, 1.7976931348623157e308, -2.2250738585072014e-308,
+                   123456789012345678.0}) {
+    std::string text = fmt(v);
+    ASSERT_LT(text.size(), kMaxDoubleChars);
+    auto back = parseDouble(text);
+    ASSERT_TRUE(back.has_value()) << text;
+    EXPECT_EQ(std::memcmp(&*back, &v, sizeof v), 0) << text;
+  }
 }

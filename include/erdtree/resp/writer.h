@@ -13,10 +13,8 @@
 //
 // error() and simple() turn CR/LF inside the text into spaces, as Redis does
 // for formatted errors, so a message can never break the stream.
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -58,10 +56,8 @@ class Writer {
   // Redis 7.0 RESP2 double: bulk of "%.17g", infinities as "inf" / "-inf".
   // A double: RESP3 ",1.5"; RESP2 a bulk string of the same text.
   void doubleBulk(double d) {
-    char buf[64];
-    int n = std::isinf(d) ? std::snprintf(buf, sizeof buf, "%s", d > 0 ? "inf" : "-inf")
-                          : std::snprintf(buf, sizeof buf, "%.17g", d);
-    std::string_view text(buf, static_cast<size_t>(n));
+    char buf[util::kMaxDoubleChars];
+    std::string_view text(buf, util::formatDouble(d, buf));
     if (protocol_ == 3) return line(',', text);
     bulk(text);
   }

@@ -19,6 +19,13 @@ std::optional<double> parseDouble(std::string_view s);
 
 // Writes the decimal form of v into buf (at least 21 bytes); returns length.
 size_t formatInt64(int64_t v, char* buf);
+// A double as Redis 7.0 writes one in replies, ZSCAN and the AOF rewrite
+// (d2string / rioWriteBulkDouble): "%.17g", which strtod reads back as the
+// identical double (-0 stays "-0"), and "inf" / "-inf" for the infinities.
+// buf must hold kMaxDoubleChars bytes; returns the length. NaN is never a
+// value (parseDouble refuses it) and is not handled specially.
+size_t formatDouble(double v, char* buf);
+constexpr size_t kMaxDoubleChars = 32;
 // Human form used by INCRBYFLOAT: "%.17Lf" with trailing zeros removed.
 // buf must hold at least 5120 bytes (MAX_LONG_DOUBLE_CHARS). Returns length.
 size_t formatLongDoubleHuman(long double v, char* buf, size_t cap);
