@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "erdtree/persist/file_io.h"
 #include "erdtree/util/numbers.h"
 
 namespace erdtree::persist {
@@ -231,17 +232,10 @@ std::string storeManifest(const std::string& dir, std::string_view prefix, const
   const std::string text = manifest.format();
   int fd = ::open(tmpPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return "can't open " + tmpPath + ": " + std::strerror(errno);
-  size_t off = 0;
-  while (off < text.size()) {
-    ssize_t n = ::write(fd, text.data() + off, text.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int e = errno;
-      ::close(fd);
-      ::unlink(tmpPath.c_str());
-      return "can't write " + tmpPath + ": " + std::strerror(e);
-    }
-    off += static_cast<size_t>(n);
+  if (int e = writeAll(fd, text); e != 0) {
+    ::close(fd);
+    ::unlink(tmpPath.c_str());
+    return "can't write " + tmpPath + ": " + std::strerror(e);
   }
   if (::fsync(fd) != 0) {
     int e = errno;

@@ -18,6 +18,7 @@
 #include "erdtree/engine/set_value.h"
 #include "erdtree/engine/zset_value.h"
 #include "erdtree/persist/crc64.h"
+#include "erdtree/persist/file_io.h"
 #include "erdtree/persist/lzf.h"
 #include "erdtree/persist/rdb_blobs.h"
 #include "erdtree/persist/rdb_format.h"
@@ -301,24 +302,6 @@ std::string dumpRdb(engine::Keyspace& ks, const SaveOptions& opts) {
   return file;
 }
 
-namespace {
-
-std::string errnoText(const std::string& what) { return what + ": " + std::strerror(errno); }
-
-bool writeAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
-}  // namespace
-
 std::string saveRdbFile(const std::string& path, engine::Keyspace& ks, const SaveOptions& opts, SaveStats* stats) {
   const size_t slash = path.rfind('/');
   const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
@@ -326,41 +309,45 @@ std::string saveRdbFile(const std::string& path, engine::Keyspace& ks, const Sav
   std::snprintf(name, sizeof(name), "temp-%d.rdb", static_cast<int>(::getpid()));
   const std::string tmp = dir + "/" + name;
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return errnoText("Failed opening the temp RDB file " + tmp);
+  if (fd < 0) {
+    const int e = errno;
+    return errnoText("Failed opening the temp RDB file " + tmp, e);
+  }
   int writeErrno = 0;
   bool ok = writeRdb(ks, opts, [&](std::string_view chunk) {
-    if (writeAll(fd, chunk)) return true;
-    writeErrno = errno;
-    return false;
+    writeErrno = writeAll(fd, chunk);
+    return writeErrno == 0;
   }, stats);
   if (!ok) {
-    errno = writeErrno;
-    std::string err = errnoText("Write error saving the DB on disk");
+    std::string err = errnoText("Write error saving the DB on disk", writeErrno);
     ::close(fd);
     ::unlink(tmp.c_str());
     return err;
   }
   if (::fsync(fd) != 0) {
-    std::string err = errnoText("fsync of the temp RDB file failed");
+    const int e = errno;
+    std::string err = errnoText("fsync of the temp RDB file failed", e);
     ::close(fd);
     ::unlink(tmp.c_str());
     return err;
   }
   if (::close(fd) != 0) {
-    std::string err = errnoText("close of the temp RDB file failed");
+    const int e = errno;
+    std::string err = errnoText("close of the temp RDB file failed", e);
     ::unlink(tmp.c_str());
     return err;
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::string err = errnoText("Error moving temp DB file " + tmp + " on the final destination " + path);
+    const int e = errno;
+    std::string err = errnoText("Error moving temp DB file " + tmp + " on the final destination " + path, e);
     ::unlink(tmp.c_str());
     return err;
   }
   int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd >= 0) {
-    const bool synced = ::fsync(dfd) == 0;
+    const int e = ::fsync(dfd) == 0 ? 0 : errno;
     ::close(dfd);
-    if (!synced) return errnoText("fsync of the directory " + dir + " failed");
+    if (e != 0) return errnoText("fsync of the directory " + dir + " failed", e);
   }
   return "";
 }
