@@ -16,10 +16,14 @@ void appendHeader(std::string& out, char prefix, size_t n) {
 
 }  // namespace
 
+void appendRecordHeader(std::string& out, size_t argc) { appendHeader(out, '*', argc); }
+
+void appendArgHeader(std::string& out, size_t len) { appendHeader(out, '$', len); }
+
 void appendRecord(std::string& out, std::span<const std::string_view> args) {
-  appendHeader(out, '*', args.size());
+  appendRecordHeader(out, args.size());
   for (std::string_view a : args) {
-    appendHeader(out, '$', a.size());
+    appendArgHeader(out, a.size());
     out.append(a.data(), a.size());
     out.append("\r\n", 2);
   }

@@ -21,6 +21,11 @@ namespace erdtree::persist {
 void appendRecord(std::string& out, std::span<const std::string_view> args);
 // Appends `SELECT db` as a record.
 void appendSelect(std::string& out, int db);
+// The pieces of a record, for a writer that hands a large argument to its
+// sink without copying it into the buffer: `*argc\r\n`, then per argument
+// `$len\r\n`, the bytes and `\r\n`.
+void appendRecordHeader(std::string& out, size_t argc);
+void appendArgHeader(std::string& out, size_t len);
 
 // Hard limits of the reader, so a corrupt length cannot make it allocate or
 // wait for gigabytes: Redis's own protocol ceilings.
