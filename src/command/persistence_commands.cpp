@@ -1,5 +1,5 @@
-// Persistence commands: SAVE (foreground RDB snapshot), BGSAVE (forked) and
-// LASTSAVE. The
+// Persistence commands: SAVE (foreground RDB snapshot), BGSAVE (forked),
+// BGREWRITEAOF (the log's compaction, through ServerApi) and LASTSAVE. The
 // snapshot itself is the server's (dir, dbfilename, the writer); handlers
 // reach it through command::Persistence.
 #include "erdtree/command/families.h"
@@ -28,6 +28,12 @@ void bgsaveCommand(Context& ctx) {
   ctx.out.simple("Background saving started");
 }
 
+void bgrewriteaofCommand(Context& ctx) {
+  std::string reply = ctx.svc.server.bgrewriteaof(ctx.svc.execWrapPending);
+  if (reply.starts_with("ERR")) return ctx.out.error(reply);
+  ctx.out.simple(reply);
+}
+
 void lastsaveCommand(Context& ctx) {
   ctx.out.integer(ctx.svc.persistence != nullptr ? ctx.svc.persistence->lastSaveTime() : 0);
 }
@@ -37,6 +43,7 @@ void lastsaveCommand(Context& ctx) {
 void registerPersistenceCommands(Registry& r) {
   r.add({"save", 1, kAdmin | kNoscript | kNoMulti, 0, 0, 0, saveCommand, "@admin @slow @dangerous", "server", "Synchronously saves the database(s) to disk.", "1.0.0", "O(N) where N is the total number of keys in all databases", {}});
   r.add({"bgsave", -1, kAdmin | kNoscript, 0, 0, 0, bgsaveCommand, "@admin @slow @dangerous", "server", "Asynchronously saves the database(s) to disk.", "1.0.0", "O(1)", {}});
+  r.add({"bgrewriteaof", 1, kAdmin | kNoscript, 0, 0, 0, bgrewriteaofCommand, "@admin @slow @dangerous", "server", "Asynchronously rewrites the append-only file to disk.", "1.0.0", "O(1)", {}});
   r.add({"lastsave", 1, kLoading | kStale | kFast, 0, 0, 0, lastsaveCommand, "@admin @fast @dangerous", "server", "Returns the Unix timestamp of the last successful save to disk.", "1.0.0", "O(1)", {}});
 }
 

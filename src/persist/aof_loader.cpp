@@ -74,6 +74,15 @@ AofLoadResult loadAof(const std::string& dir, std::string_view prefix, bool allo
     if (std::string err = readWholeFile(path, data); !err.empty())
       return fail("Can't read the AOF file " + path + ": " + err);
     sink.beginFile();
+    if (f.type == AofFileType::Base && std::string_view(data).starts_with("REDIS")) {
+      uint64_t keys = 0;
+      if (std::string err = sink.loadRdbBase(data, keys); !err.empty())
+        return fail("Error loading the RDB base file " + f.name + ": " + err);
+      result.records += keys;
+      result.baseSize = data.size();
+      result.totalSize += data.size();
+      continue;
+    }
     RecordReader reader(data);
     bool inMulti = false;
     size_t beforeMulti = 0;

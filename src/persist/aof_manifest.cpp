@@ -1,5 +1,6 @@
 #include "erdtree/persist/aof_manifest.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -8,6 +9,7 @@
 #include <cstring>
 
 #include "erdtree/persist/file_io.h"
+#include "erdtree/util/crash_point.h"
 #include "erdtree/util/numbers.h"
 
 namespace erdtree::persist {
@@ -98,10 +100,26 @@ std::string seqText(int64_t seq) { return std::to_string(seq); }
 std::string aofBaseName(std::string_view prefix, int64_t seq) {
   return std::string(prefix) + "." + seqText(seq) + ".base.aof";
 }
+std::string aofBaseRdbName(std::string_view prefix, int64_t seq) {
+  return std::string(prefix) + "." + seqText(seq) + ".base.rdb";
+}
 std::string aofIncrName(std::string_view prefix, int64_t seq) {
   return std::string(prefix) + "." + seqText(seq) + ".incr.aof";
 }
 std::string aofManifestName(std::string_view prefix) { return std::string(prefix) + ".manifest"; }
+
+AofManifest manifestAfterRewrite(const AofManifest& current, const AofFileInfo& newBase, int64_t firstKeptIncr,
+                                 std::vector<std::string>& obsolete) {
+  AofManifest next;
+  next.base = newBase;
+  if (current.base && current.base->name != newBase.name) obsolete.push_back(current.base->name);
+  for (const auto& f : current.history) obsolete.push_back(f.name);
+  for (const auto& f : current.incrs) {
+    if (f.seq >= firstKeptIncr) next.incrs.push_back(f);
+    else obsolete.push_back(f.name);
+  }
+  return next;
+}
 
 std::string AofManifest::format() const {
   std::string out;
@@ -217,6 +235,21 @@ std::string readWholeFile(const std::string& path, std::string& out) {
   return "";
 }
 
+void removeTempLogFiles(const std::string& dir, std::string_view prefix) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return;
+  std::vector<std::string> doomed;
+  const std::string tempIncr = "temp-" + std::string(prefix) + ".incr";
+  while (dirent* e = ::readdir(d)) {
+    std::string_view n = e->d_name;
+    if ((n.starts_with("temp-rewriteaof-bg-") && n.ends_with(".aof")) ||
+        (n.starts_with("temp-") && n.ends_with(".rdb")) || n == tempIncr)
+      doomed.emplace_back(n);
+  }
+  ::closedir(d);
+  for (const std::string& n : doomed) ::unlink((dir + "/" + n).c_str());
+}
+
 std::string fsyncDirectory(const std::string& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return std::strerror(errno);
@@ -244,6 +277,7 @@ std::string storeManifest(const std::string& dir, std::string_view prefix, const
     return "can't fsync " + tmpPath + ": " + std::strerror(e);
   }
   ::close(fd);
+  util::crashPoint("manifest-before-rename");
   if (::rename(tmpPath.c_str(), finalPath.c_str()) != 0) {
     int e = errno;
     ::unlink(tmpPath.c_str());

@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "erdtree/persist/aof_format.h"
+#include "erdtree/util/crash_point.h"
 
 namespace erdtree::persist {
 namespace {
@@ -65,6 +66,87 @@ std::string AofWriter::open(const AofWriterOptions& options, const AofManifest* 
   return "";
 }
 
+std::string AofWriter::tempIncrPath() const { return options_.dir + "/temp-" + options_.prefix + ".incr"; }
+
+std::string AofWriter::openForEnable(const AofWriterOptions& options, const AofManifest& onDisk) {
+  options_ = options;
+  if (::mkdir(options_.dir.c_str(), 0755) != 0 && errno != EEXIST)
+    return "Can't create the AOF directory " + options_.dir + ": " + std::strerror(errno);
+  const std::string path = tempIncrPath();
+  fd_ = openSegment(path, true);
+  if (fd_ < 0) return "Can't create the AOF file " + path + ": " + std::strerror(errno);
+  manifest_ = onDisk;
+  enabling_ = true;
+  currentSize_ = baseSize_ = segmentSize_ = 0;
+  lastDb_ = -1;
+  stop_ = false;
+  if (!thread_.joinable()) thread_ = std::thread([this] { runJobs(); });
+  return "";
+}
+
+std::string AofWriter::beginRewrite(int64_t nowMs, int64_t& firstKeptIncr) {
+  if (fd_ < 0) return "the AOF is not open";
+  if (enabling_) {  // everything since enabling is in the temp incr already
+    firstKeptIncr = INT64_MAX;
+    return "";
+  }
+  // The records of everything the child will see must be in the old
+  // segments: write them out before switching.
+  const FlushResult r = flush(nowMs, true);
+  if (r == FlushResult::Fatal || !buf_.empty()) return std::string("can't write the AOF: ") + std::strerror(lastErrno());
+  if (options_.policy == FsyncPolicy::Everysec && unsynced_ > 0) unsynced_ = 0;  // the close job fsyncs it
+  std::string err = startSegment();
+  if (!err.empty()) return err;
+  firstKeptIncr = manifest_.incrs.back().seq;
+  spdlog::info("Creating AOF incr file {} on background rewrite", currentSegment());
+  return "";
+}
+
+std::string AofWriter::finishRewrite(const std::string& tempBase, bool rdbBase, int64_t firstKeptIncr) {
+  if (fd_ < 0) return "the AOF is not open";
+  const int64_t baseSeq = manifest_.nextBaseSeq();
+  AofFileInfo base{rdbBase ? aofBaseRdbName(options_.prefix, baseSeq) : aofBaseName(options_.prefix, baseSeq), baseSeq,
+                   AofFileType::Base};
+  std::vector<std::string> obsolete;
+  AofManifest next = manifestAfterRewrite(manifest_, base, firstKeptIncr, obsolete);
+  std::string incrFrom, incrTo;
+  if (enabling_) {
+    // The temp incr becomes the first segment after the new base.
+    AofFileInfo incr{aofIncrName(options_.prefix, manifest_.nextIncrSeq()), manifest_.nextIncrSeq(),
+                     AofFileType::Incr};
+    incrFrom = tempIncrPath();
+    incrTo = options_.dir + "/" + incr.name;
+    next.incrs.assign(1, incr);
+  }
+  const std::string basePath = options_.dir + "/" + base.name;
+  if (::rename(tempBase.c_str(), basePath.c_str()) != 0)
+    return "can't rename " + tempBase + " to " + base.name + ": " + std::strerror(errno);
+  if (!incrFrom.empty() && ::rename(incrFrom.c_str(), incrTo.c_str()) != 0)
+    return "can't rename " + incrFrom + ": " + std::strerror(errno);
+  util::crashPoint("rewrite-before-manifest");
+  if (std::string err = storeManifest(options_.dir, options_.prefix, next); !err.empty()) {
+    if (!incrFrom.empty() && ::rename(incrTo.c_str(), incrFrom.c_str()) != 0)
+      spdlog::warn("Can't rename {} back to {}: {}", incrTo, incrFrom, std::strerror(errno));
+    return err;
+  }
+  util::crashPoint("rewrite-before-unlink");
+  manifest_ = std::move(next);
+  enabling_ = false;
+  // Sizes: the new base plus every incr segment still listed.
+  struct stat st {};
+  baseSize_ = ::stat(basePath.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_size) : 0;
+  currentSize_ = baseSize_;
+  for (size_t i = 0; i + 1 < manifest_.incrs.size(); ++i)
+    if (::stat((options_.dir + "/" + manifest_.incrs[i].name).c_str(), &st) == 0)
+      currentSize_ += static_cast<uint64_t>(st.st_size);
+  currentSize_ += segmentSize_;
+  for (const std::string& name : obsolete) {
+    spdlog::info("Removing the history file {} in the background", name);
+    submit(Job{-1, false, options_.dir + "/" + name});
+  }
+  return "";
+}
+
 std::string AofWriter::startSegment() {
   AofManifest next = manifest_;
   AofFileInfo info{aofIncrName(options_.prefix, next.nextIncrSeq()), next.nextIncrSeq(), AofFileType::Incr};
@@ -72,6 +154,7 @@ std::string AofWriter::startSegment() {
   // Not listed yet, so any file of that name is a leftover: start it empty.
   int fd = openSegment(path, true);
   if (fd < 0) return "Can't create the AOF file " + path + ": " + std::strerror(errno);
+  util::crashPoint("rotation-before-manifest");
   next.incrs.push_back(info);
   if (std::string err = storeManifest(options_.dir, options_.prefix, next); !err.empty()) {
     ::close(fd);
@@ -85,7 +168,7 @@ std::string AofWriter::startSegment() {
   lastDb_ = -1;  // every segment opens with a SELECT
   if (old >= 0) {
     if (options_.policy == FsyncPolicy::Always) ::close(old);  // synced with its last write
-    else submit(Job{old, true});
+    else submit(Job{old, true, {}});
   }
   return "";
 }
@@ -175,7 +258,7 @@ AofWriter::FlushResult AofWriter::flush(int64_t nowMs, bool force) {
       lastFsyncMs_ = nowMs;
     } else if ((policy == FsyncPolicy::Everysec || bgErrno_.load() != 0) && nowMs - lastFsyncMs_ >= kEverysecMs) {
       if (pendingSyncs_.load() == 0) {
-        submit(Job{fd_, false});
+        submit(Job{fd_, false, {}});
         unsynced_ = 0;
       }
       lastFsyncMs_ = nowMs;
@@ -186,7 +269,7 @@ AofWriter::FlushResult AofWriter::flush(int64_t nowMs, bool force) {
 }
 
 void AofWriter::maybeRotate(int64_t nowMs) {
-  if (!buf_.empty() || segmentSize_ < options_.segmentMaxSize || nowMs < rotateRetryMs_) return;
+  if (enabling_ || !buf_.empty() || segmentSize_ < options_.segmentMaxSize || nowMs < rotateRetryMs_) return;
   if (options_.policy == FsyncPolicy::Always && unsynced_ > 0) return;
   if (unsynced_ > 0 && options_.policy == FsyncPolicy::Everysec) unsynced_ = 0;  // the close job fsyncs it
   std::string err = startSegment();
@@ -222,7 +305,7 @@ void AofWriter::close() {
 
 void AofWriter::submit(Job job) {
   pending_.fetch_add(1);
-  if (!job.closeAfter) pendingSyncs_.fetch_add(1);
+  if (!job.closeAfter && job.unlinkPath.empty()) pendingSyncs_.fetch_add(1);
   {
     std::lock_guard lock(mu_);
     jobs_.push_back(job);
@@ -235,9 +318,17 @@ void AofWriter::runJobs() {
   while (true) {
     cv_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
     if (jobs_.empty()) return;  // stop_ and drained
-    Job job = jobs_.front();
+    Job job = std::move(jobs_.front());
     jobs_.pop_front();
     lock.unlock();
+    if (!job.unlinkPath.empty()) {
+      // Removing a large file can take a while: never on the loop.
+      if (::unlink(job.unlinkPath.c_str()) != 0 && errno != ENOENT)
+        spdlog::warn("Can't remove the AOF history file {}: {}", job.unlinkPath, std::strerror(errno));
+      pending_.fetch_sub(1);
+      lock.lock();
+      continue;
+    }
     int err = injected(FileOp::Fsync);
     if (err == 0 && ::fdatasync(job.fd) != 0) err = errno;
     if (err != 0) spdlog::warn("Error syncing the AOF file in the background: {}", std::strerror(err));

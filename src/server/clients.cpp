@@ -152,10 +152,7 @@ std::string Server::configSet(std::span<const std::string_view> pairs) {
               std::to_string(fit);
     }
     if (err.empty() && util::equalsIgnoreCase(pairs[i], "appendonly") && config_.settings().appendonly && !aof_)
-      // Turning the log on needs a base written from the data set: that is
-      // the rewrite, which arrives in a later increment.
-      err = "appendonly yes at runtime needs an AOF rewrite, which this build does not do yet; restart the server "
-            "with appendonly yes instead";
+      err = enableAof();
     if (!err.empty()) {
       config_.mutableSettings() = before;
       if (chdir(before.dir.c_str()) != 0) spdlog::warn("Can't return to '{}': {}", before.dir, std::strerror(errno));
@@ -163,10 +160,7 @@ std::string Server::configSet(std::span<const std::string_view> pairs) {
       return "ERR CONFIG SET failed (possibly related to argument '" + std::string(pairs[i]) + "') - " + err;
     }
   }
-  if (aof_ && !config_.settings().appendonly) {
-    closeAof();
-    spdlog::info("AOF turned off by CONFIG SET appendonly no");
-  }
+  if (aof_ && !config_.settings().appendonly) disableAof();
   return "";
 }
 

@@ -187,7 +187,7 @@ std::string Server::info(std::span<const std::string_view> sections) {
     Fields f;
     f.add("loading", 0);
     f.add("async_loading", 0);
-    f.add("current_cow_peak", 0);
+    f.add("current_cow_peak", rewriter_.currentCowBytes());
     f.add("rdb_changes_since_last_save", services_.stats.dirty);
     f.add("rdb_bgsave_in_progress", snapshot_.saveInProgress() ? 1 : 0);
     f.add("rdb_last_save_time", snapshot_.lastSaveTime());
@@ -195,16 +195,19 @@ std::string Server::info(std::span<const std::string_view> sections) {
     f.add("rdb_last_bgsave_time_sec", snapshot_.lastBgsaveSeconds());
     f.add("rdb_current_bgsave_time_sec", snapshot_.currentBgsaveSeconds());
     f.add("aof_enabled", aof_ ? 1 : 0);
-    f.add("aof_rewrite_in_progress", 0);
-    f.add("aof_rewrite_scheduled", 0);
-    f.add("aof_last_rewrite_time_sec", -1);
-    f.add("aof_current_rewrite_time_sec", -1);
-    f.add("aof_last_bgrewrite_status", "ok");
+    f.add("aof_rewrite_in_progress", rewriter_.inProgress() ? 1 : 0);
+    f.add("aof_rewrite_scheduled", rewriter_.scheduled() ? 1 : 0);
+    f.add("aof_last_rewrite_time_sec", rewriter_.lastRewriteSeconds());
+    f.add("aof_current_rewrite_time_sec", rewriter_.currentRewriteSeconds());
+    f.add("aof_last_bgrewrite_status", rewriter_.lastRewriteOk() ? "ok" : "err");
+    f.add("aof_rewrites", rewriter_.rewrites());
+    f.add("aof_rewrites_consecutive_failures", rewriter_.consecutiveFailures());
     f.add("aof_last_write_status", !aof_ || aof_->healthy() ? "ok" : "err");
+    f.add("aof_last_cow_size", rewriter_.lastCowBytes());
     if (aof_) {
       f.add("aof_current_size", aof_->currentSize());
       f.add("aof_base_size", aof_->baseSize());
-      f.add("aof_pending_rewrite", 0);
+      f.add("aof_pending_rewrite", rewriter_.scheduled() ? 1 : 0);
       f.add("aof_buffer_length", aof_->bufferLength());
       f.add("aof_pending_bio_fsync", aof_->pendingBackgroundJobs());
       f.add("aof_delayed_fsync", aof_->delayedFsyncs());

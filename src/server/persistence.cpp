@@ -1,7 +1,8 @@
 // The server's side of the append-only log: replay at start-up through the
 // Dispatcher (an internal session, replies discarded, an error reply is a
-// load error), opening the writer, flushing it in beforeSleep before the
-// replies, the MISCONF state, CONFIG SET appendonly, shutdown.
+// load error; an RDB base goes to the RDB loader), opening the writer,
+// flushing it in beforeSleep before the replies, the MISCONF state,
+// BGREWRITEAOF, CONFIG SET appendonly yes/no, shutdown.
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -9,6 +10,7 @@
 #include <cstring>
 
 #include "erdtree/persist/aof_loader.h"
+#include "erdtree/persist/rdb_loader.h"
 #include "erdtree/server/server.h"
 #include "erdtree/util/clock.h"
 
@@ -39,6 +41,15 @@ class ReplaySink final : public persist::AofLoadSink {
   void abortMulti() override {
     if (session_.tx.inMulti) command::discardTransaction(svc_, session_);
   }
+  std::string loadRdbBase(std::string_view data, uint64_t& keys) override {
+    persist::LoadOptions opts;
+    opts.nowMs = util::unixTimeMs();
+    opts.limits = svc_.encoding;
+    opts.maxStringLen = svc_.protoMaxBulkLen;
+    persist::LoadResult r = persist::loadRdb(data, svc_.keyspace, opts);
+    keys = r.keys;
+    return r.ok ? "" : r.error;
+  }
 
  private:
   void reset() {
@@ -65,6 +76,7 @@ std::string Server::loadAof() {
     r = persist::loadAof(dir, s.appendfilename, s.aofLoadTruncated, sink);
   }
   if (r.status == persist::AofLoadResult::Status::Error) return r.error;
+  persist::removeTempLogFiles(dir, s.appendfilename);  // left by a crash mid-rewrite
   if (r.status == persist::AofLoadResult::Status::NoLog) {
     spdlog::info("Creating AOF incr file {} on server start", persist::aofIncrName(s.appendfilename, 1));
     return openAof(nullptr, 0, 0);
@@ -109,6 +121,65 @@ void Server::refreshDiskError() {
     services_.diskWriteError = std::string("MISCONF Errors writing to the AOF file: ") + std::strerror(aof_->lastErrno());
   else
     services_.diskWriteError.clear();
+}
+
+std::string Server::bgrewriteaof(bool inExec) {
+  if (rewriter_.inProgress()) return "ERR Background append only file rewriting already in progress";
+  // Inside EXEC the switch to a new segment would split the transaction.
+  if (inExec || snapshot_.saveInProgress()) {
+    rewriter_.schedule();  // the cron starts it
+    return "Background append only file rewriting scheduled";
+  }
+  std::string err;
+  switch (rewriter_.request(aof_.get(), err)) {
+    case AofRewriter::Start::Started: return "Background append only file rewriting started";
+    case AofRewriter::Start::Scheduled: return "Background append only file rewriting scheduled";
+    case AofRewriter::Start::AlreadyRunning: return "ERR Background append only file rewriting already in progress";
+    case AofRewriter::Start::Failed: break;
+  }
+  spdlog::warn("{}", err);
+  return "ERR Can't execute an AOF background rewriting. Please check the server logs for more information.";
+}
+
+std::string Server::enableAof() {
+  const config::Settings& s = config_.settings();
+  const std::string dir = s.dir + "/" + s.appenddirname;
+  // The files there (if any) are from an earlier life of the log: the first
+  // rewrite replaces them all.
+  persist::AofManifest onDisk;
+  std::string text, perr;
+  if (persist::readWholeFile(dir + "/" + persist::aofManifestName(s.appendfilename), text).empty() &&
+      !persist::AofManifest::parse(text, onDisk, perr))
+    return "the AOF manifest in " + dir + " is invalid (" + perr + ")";
+  rewriter_.killChild();  // a BGREWRITEAOF of the log-less server: start over with the log
+  auto writer = std::make_unique<persist::AofWriter>();
+  if (aofAsyncReady_) writer->setWakeup([this] { uv_async_send(&aofAsync_); });
+  persist::AofWriterOptions o;
+  o.dir = dir;
+  o.prefix = s.appendfilename;
+  o.policy = persist::parseFsyncPolicy(s.appendfsync);
+  o.segmentMaxSize = s.aofSegmentMaxSize;
+  if (std::string err = writer->openForEnable(o, onDisk); !err.empty()) return err;
+  std::string err;
+  if (rewriter_.request(writer.get(), err) == AofRewriter::Start::Failed) {
+    writer->close();
+    ::unlink(writer->tempIncrPath().c_str());
+    spdlog::warn("Erdtree needs to enable the AOF but can't trigger a background AOF rewrite operation: {}", err);
+    return err;
+  }
+  aof_ = std::move(writer);
+  aofSink_.writer = aof_.get();
+  spdlog::info("AOF turned on by CONFIG SET appendonly yes: writing the initial base");
+  return "";
+}
+
+void Server::disableAof() {
+  rewriter_.killChild();
+  const bool enabling = aof_->enabling();
+  const std::string temp = aof_->tempIncrPath();
+  closeAof();
+  if (enabling) ::unlink(temp.c_str());  // never listed: the log it was to start is abandoned
+  spdlog::info("AOF turned off by CONFIG SET appendonly no");
 }
 
 void Server::closeAof() {

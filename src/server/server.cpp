@@ -34,9 +34,11 @@ Server::Server(config::Config& config)
       keyspace_(static_cast<int>(config.settings().databases)),
       services_{keyspace_, registry_, *this, propagation_},
       dispatcher_(services_),
-      snapshot_(config, services_) {
+      snapshot_(config, services_),
+      rewriter_(config, services_) {
   command::registerAllCommands(registry_);
   services_.persistence = &snapshot_;
+  rewriter_.setOtherChildActive([this] { return snapshot_.saveInProgress(); });
   uv_loop_init(&loop_);
   loop_.data = this;
   tcp_ = std::make_unique<net::TcpServer>(&loop_, *this);
@@ -353,6 +355,8 @@ void Server::cron() {
   runExpireSlice();
   keyspace_.rehashStep(kRehashBudgetUs);
   snapshot_.poll();
+  rewriter_.poll(aof_.get());
+  refreshDiskError();
 
   if (s.timeoutSeconds > 0) {
     std::vector<net::Connection*> idle;
@@ -397,6 +401,7 @@ void Server::performShutdown(const char* reason) {
   tcp_->closeListeners();
   tcp_->closeAll();
   snapshot_.killChild();
+  rewriter_.killChild();
   closeAof();  // everything logged is written and fsynced
   uv_prepare_stop(&prepare_);
   uv_idle_stop(&expireIdle_);

@@ -30,6 +30,7 @@ class FakeServer : public command::ServerApi {
   std::string clientList(const command::Session*, std::span<const uint64_t>, std::string_view) override { return ""; }
   size_t clientKill(const command::Session&, const KillFilter&) override { return 0; }
   void shutdown() override { shutdownCalled = true; }
+  std::string bgrewriteaof(bool) override { return "Background append only file rewriting started"; }
   std::string pass;
   bool shutdownCalled = false;
 };

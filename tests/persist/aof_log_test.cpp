@@ -59,6 +59,11 @@ struct Recorder final : AofLoadSink {
     return failOn.empty() || l != failOn ? "" : "ERR refused";
   }
   void abortMulti() override { lines.push_back("<abort>"); }
+  std::string loadRdbBase(std::string_view data, uint64_t& keys) override {
+    lines.push_back("<rdb " + std::to_string(data.size()) + ">");
+    keys = 1;
+    return "";
+  }
   std::vector<std::string> lines;
   std::string failOn;
 };
@@ -276,4 +281,109 @@ TEST(AofLog, ManifestProblems) {
   res = loadAof(d.str(), "appendonly.aof", true, r);
   EXPECT_EQ(res.status, AofLoadResult::Status::Error);
   EXPECT_NE(res.error.find("appendonly.aof.manifest"), std::string::npos) << res.error;
+}
+
+// A rewrite switches to a new segment first, then installs the child's file
+// as the next base; the old files go only after the new manifest is stored.
+TEST(AofLog, RewriteInstallsNewBaseAndDropsOldFiles) {
+  TempDir d;
+  AofWriter w;
+  ASSERT_EQ(w.open(options(d, FsyncPolicy::Always), nullptr, 0, 0), "");
+  put(w, 0, {"SET", "a", "1"});  // still buffered: beginRewrite must write it to the old segment
+  int64_t firstKept = 0;
+  ASSERT_EQ(w.beginRewrite(1000, firstKept), "");
+  EXPECT_EQ(firstKept, 2);
+  EXPECT_EQ(slurp(d.file("appendonly.aof.1.incr.aof")), rec({"SELECT", "0"}) + rec({"SET", "a", "1"}));
+  put(w, 0, {"SET", "b", "2"});  // after the fork: the new segment
+  w.flush(1100);
+  EXPECT_EQ(slurp(d.file("appendonly.aof.manifest")),
+            "file appendonly.aof.1.incr.aof seq 1 type i\nfile appendonly.aof.2.incr.aof seq 2 type i\n");
+
+  const std::string temp = d.file("temp-rewriteaof-bg-1.aof");
+  spit(temp, rec({"SELECT", "0"}) + rec({"SET", "a", "1"}));
+  ASSERT_EQ(w.finishRewrite(temp, false, firstKept), "");
+  EXPECT_EQ(slurp(d.file("appendonly.aof.manifest")),
+            "file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n");
+  EXPECT_FALSE(fs::exists(temp));
+  EXPECT_EQ(w.baseSize(), fs::file_size(d.file("appendonly.aof.1.base.aof")));
+  EXPECT_EQ(w.currentSize(), w.baseSize() + fs::file_size(d.file("appendonly.aof.2.incr.aof")));
+  w.close();  // drains the background removal of the old segment
+  EXPECT_FALSE(fs::exists(d.file("appendonly.aof.1.incr.aof")));
+
+  Recorder r;
+  AofLoadResult res = loadAof(d.str(), "appendonly.aof", false, r);
+  ASSERT_EQ(res.status, AofLoadResult::Status::Loaded) << res.error;
+  EXPECT_EQ(r.lines,
+            (std::vector<std::string>{"<file>", "SELECT 0", "SET a 1", "<file>", "SELECT 0", "SET b 2"}));
+
+  // A second rewrite: base seq 2 (an RDB base this time), incr seq 3.
+  AofWriter w2;
+  ASSERT_EQ(w2.open(options(d, FsyncPolicy::Everysec), &res.manifest, res.totalSize, res.baseSize), "");
+  ASSERT_EQ(w2.beginRewrite(2000, firstKept), "");
+  EXPECT_EQ(firstKept, 3);
+  spit(temp, "REDIS0010-not-really");
+  ASSERT_EQ(w2.finishRewrite(temp, true, firstKept), "");
+  w2.close();
+  EXPECT_EQ(slurp(d.file("appendonly.aof.manifest")),
+            "file appendonly.aof.2.base.rdb seq 2 type b\nfile appendonly.aof.3.incr.aof seq 3 type i\n");
+  EXPECT_FALSE(fs::exists(d.file("appendonly.aof.1.base.aof")));
+  EXPECT_FALSE(fs::exists(d.file("appendonly.aof.2.incr.aof")));
+  Recorder r2;
+  res = loadAof(d.str(), "appendonly.aof", false, r2);
+  ASSERT_EQ(res.status, AofLoadResult::Status::Loaded) << res.error;
+  EXPECT_EQ(r2.lines, (std::vector<std::string>{"<file>", "<rdb 20>", "<file>"}));
+}
+
+// Turning the log on at run time: records go to the unlisted temp incr until
+// the first rewrite makes it the segment after the new base.
+TEST(AofLog, EnablingWritesTempIncrUntilTheFirstRewrite) {
+  TempDir d;
+  // An older log in the directory: replaced whole by the first rewrite.
+  AofManifest old;
+  old.incrs.push_back({aofIncrName("appendonly.aof", 4), 4, AofFileType::Incr});
+  spit(d.file(old.incrs[0].name), rec({"SET", "stale", "1"}));
+  ASSERT_EQ(storeManifest(d.str(), "appendonly.aof", old), "");
+
+  AofWriter w;
+  ASSERT_EQ(w.openForEnable(options(d, FsyncPolicy::Always), old), "");
+  EXPECT_TRUE(w.enabling());
+  EXPECT_EQ(w.currentSegment(), "temp-appendonly.aof.incr");
+  int64_t firstKept = 0;
+  ASSERT_EQ(w.beginRewrite(1000, firstKept), "");
+  put(w, 1, {"SET", "new", "2"});
+  w.flush(1000);
+  w.flush(1000);  // no rotation while enabling, whatever the size
+  EXPECT_EQ(slurp(w.tempIncrPath()), rec({"SELECT", "1"}) + rec({"SET", "new", "2"}));
+  EXPECT_EQ(slurp(d.file("appendonly.aof.manifest")), old.format());  // untouched until the base exists
+
+  const std::string temp = d.file("temp-rewriteaof-bg-7.aof");
+  spit(temp, rec({"SELECT", "0"}) + rec({"SET", "snap", "0"}));
+  ASSERT_EQ(w.finishRewrite(temp, false, firstKept), "");
+  EXPECT_FALSE(w.enabling());
+  put(w, 1, {"SET", "after", "3"});
+  w.close();
+  EXPECT_EQ(slurp(d.file("appendonly.aof.manifest")),
+            "file appendonly.aof.1.base.aof seq 1 type b\nfile appendonly.aof.5.incr.aof seq 5 type i\n");
+  EXPECT_FALSE(fs::exists(d.file(old.incrs[0].name)));
+  EXPECT_FALSE(fs::exists(d.file("temp-appendonly.aof.incr")));
+  Recorder r;
+  AofLoadResult res = loadAof(d.str(), "appendonly.aof", false, r);
+  ASSERT_EQ(res.status, AofLoadResult::Status::Loaded) << res.error;
+  EXPECT_EQ(r.lines, (std::vector<std::string>{"<file>", "SELECT 0", "SET snap 0", "<file>", "SELECT 1", "SET new 2",
+                                               "SET after 3"}));
+}
+
+TEST(AofLog, ManifestAfterRewriteKeepsOnlyLaterIncrs) {
+  AofManifest cur;
+  cur.base = AofFileInfo{"p.1.base.rdb", 1, AofFileType::Base};
+  cur.history.push_back({"p.0.base.aof", 0, AofFileType::History});
+  for (int64_t s = 3; s <= 5; ++s) cur.incrs.push_back({aofIncrName("p", s), s, AofFileType::Incr});
+  std::vector<std::string> obsolete;
+  AofManifest next = manifestAfterRewrite(cur, {"p.2.base.rdb", 2, AofFileType::Base}, 5, obsolete);
+  EXPECT_EQ(next.format(), "file p.2.base.rdb seq 2 type b\nfile p.5.incr.aof seq 5 type i\n");
+  EXPECT_EQ(obsolete, (std::vector<std::string>{"p.1.base.rdb", "p.0.base.aof", "p.3.incr.aof", "p.4.incr.aof"}));
+  obsolete.clear();
+  next = manifestAfterRewrite(cur, {"p.2.base.rdb", 2, AofFileType::Base}, INT64_MAX, obsolete);
+  EXPECT_TRUE(next.incrs.empty());
+  EXPECT_EQ(obsolete.size(), 5u);
 }

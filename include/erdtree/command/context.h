@@ -92,6 +92,9 @@ class ServerApi {
   virtual size_t clientKill(const Session& caller, const KillFilter& filter) = 0;
   // SHUTDOWN: stop accepting, flush what must be flushed, exit the loop.
   virtual void shutdown() = 0;
+  // BGREWRITEAOF (inExec: called from EXEC, so it is only scheduled): the status reply ("Background append only file rewriting
+  // started" / "... scheduled"), or an error reply starting with "ERR".
+  virtual std::string bgrewriteaof(bool inExec) = 0;
 };
 
 struct Stats {

@@ -43,6 +43,9 @@ struct Settings {
   std::string appenddirname = "appendonlydir";  // appenddirname
   bool aofLoadTruncated = true;                 // aof-load-truncated
   uint64_t aofSegmentMaxSize = 64ull << 20;     // aof-segment-max-size (Erdtree's; incr segment rotation)
+  bool aofUseRdbPreamble = true;                // aof-use-rdb-preamble (the rewrite's base is an RDB file)
+  int64_t autoAofRewritePercentage = 100;       // auto-aof-rewrite-percentage (0: no automatic rewrite)
+  uint64_t autoAofRewriteMinSize = 64ull << 20; // auto-aof-rewrite-min-size
   // [limits]
   uint64_t protoMaxBulkLen = 512ull << 20;          // proto-max-bulk-len
   uint64_t clientQueryBufferLimit = 1ull << 30;     // client-query-buffer-limit

@@ -15,6 +15,9 @@
 //  - a malformed byte anywhere, or a short record in a file that is not the
 //    last: an error naming the file and the byte offset;
 //  - a record the sink refuses (an error reply): an error naming file and offset.
+// A base whose bytes start with "REDIS" is an RDB file (the rewrite writes
+// one when aof-use-rdb-preamble is yes, as Redis 7.0 does, named
+// <prefix>.<seq>.base.rdb) and goes to the sink's loadRdbBase whole.
 // Each file is read whole into memory while it is replayed (segments are
 // bounded by aof-segment-max-size; a base is as large as the data set).
 #include <cstdint>
@@ -35,6 +38,9 @@ class AofLoadSink {
   virtual std::string apply(std::span<const std::string_view> args) = 0;
   // Drops a MULTI whose EXEC was cut off (the truncated-tail case).
   virtual void abortMulti() = 0;
+  // Loads a base file in RDB form (aof-use-rdb-preamble): the whole file.
+  // Returns "" or the error; keys receives the number of keys loaded.
+  virtual std::string loadRdbBase(std::string_view data, uint64_t& keys) = 0;
 };
 
 struct AofLoadResult {

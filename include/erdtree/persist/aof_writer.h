@@ -28,6 +28,18 @@
 //    background thread. Records of one MULTI/EXEC never straddle segments
 //    (a flush always ends on a whole command) and each segment opens with a
 //    SELECT, so every file replays on its own.
+//  - Rewrite (the server's AofRewriter forks the child that writes the new
+//    base): beginRewrite() writes out the buffer and starts a new incr
+//    segment, so the child's snapshot is exactly "old base + old incrs" and
+//    every later record lands in the new segment. finishRewrite() renames
+//    the child's file into the new base, replaces the manifest (new base +
+//    the incrs from that segment on) and only then hands the old files to
+//    the background thread for removal.
+//  - Enabling at run time (CONFIG SET appendonly yes): openForEnable()
+//    appends to temp-<appendfilename>.incr, listed nowhere, until the first
+//    rewrite finishes; finishRewrite() then renames it into the first incr
+//    segment next to the new base. A crash before that leaves the old log
+//    (or none) untouched.
 // Threading: everything but the background job runner is loop-thread only.
 #include <atomic>
 #include <condition_variable>
@@ -73,7 +85,22 @@ class AofWriter {
   // loader found. Returns "" or the error.
   std::string open(const AofWriterOptions& options, const AofManifest* loaded, uint64_t existingSize,
                    uint64_t baseSize);
+  // Opens a log that has no base yet (appendonly turned on at run time):
+  // records go to the unlisted temp incr file until finishRewrite(). onDisk:
+  // the manifest found in the directory (its files become obsolete then).
+  std::string openForEnable(const AofWriterOptions& options, const AofManifest& onDisk);
   bool isOpen() const { return fd_ >= 0; }
+  bool enabling() const { return enabling_; }
+
+  // Rewrite steps (see the header comment). beginRewrite: "" or the error
+  // (then no rewrite may start); firstKeptIncr receives the seq of the
+  // segment the new base will be followed by.
+  std::string beginRewrite(int64_t nowMs, int64_t& firstKeptIncr);
+  // tempBase: the finished child's file (fsynced) in the log directory.
+  // Returns "" or the error; on error the old manifest stays in force.
+  std::string finishRewrite(const std::string& tempBase, bool rdbBase, int64_t firstKeptIncr);
+  // Path of the temp incr file openForEnable() writes.
+  std::string tempIncrPath() const;
   // Called by the background thread after each job (from that thread):
   // the server posts a uv_async_t so the loop looks at the result.
   void setWakeup(std::function<void()> wakeup) { wakeup_ = std::move(wakeup); }
@@ -101,12 +128,16 @@ class AofWriter {
   uint64_t delayedFsyncs() const { return delayedFsyncs_; }
   uint64_t rotations() const { return rotations_; }
   const AofManifest& manifest() const { return manifest_; }
-  const std::string& currentSegment() const { return manifest_.incrs.back().name; }
+  // The file appended to (the temp incr while the log is being turned on).
+  std::string currentSegment() const {
+    return enabling_ || manifest_.incrs.empty() ? "temp-" + options_.prefix + ".incr" : manifest_.incrs.back().name;
+  }
 
  private:
   struct Job {
     int fd;
     bool closeAfter;
+    std::string unlinkPath;  // non-empty: remove this file (fd unused)
   };
   int injected(FileOp op);
   // Creates and lists the next incr segment; "" or the error.
@@ -130,6 +161,7 @@ class AofWriter {
   uint64_t delayedFsyncs_ = 0;
   uint64_t rotations_ = 0;
   int lastWriteErrno_ = 0;
+  bool enabling_ = false;  // appending to the temp incr until the first rewrite ends
 
   std::mutex hookMu_;
   FaultHook hook_;

@@ -28,6 +28,7 @@
 #include "erdtree/net/tcp_server.h"
 #include "erdtree/persist/aof_writer.h"
 #include "erdtree/resp/parser.h"
+#include "erdtree/server/aof_rewriter.h"
 #include "erdtree/server/propagation.h"
 #include "erdtree/server/snapshot.h"
 
@@ -76,6 +77,7 @@ class Server final : public net::ConnectionHandler, public command::ServerApi {
                          std::string_view type) override;
   size_t clientKill(const command::Session& caller, const KillFilter& filter) override;
   void shutdown() override { shutdownRequested_ = true; }
+  std::string bgrewriteaof(bool inExec) override;
 
  private:
   friend struct Client;
@@ -94,6 +96,9 @@ class Server final : public net::ConnectionHandler, public command::ServerApi {
   std::string openAof(const persist::AofManifest* loaded, uint64_t size, uint64_t baseSize);
   void flushAof(bool force = false);
   void closeAof();
+  // CONFIG SET appendonly yes/no at run time; "" or the error.
+  std::string enableAof();
+  void disableAof();
   void refreshDiskError();
   static void onAofAsync(uv_async_t* h);
 
@@ -131,6 +136,7 @@ class Server final : public net::ConnectionHandler, public command::ServerApi {
   } aofSink_;
   std::unique_ptr<persist::AofWriter> aof_;
   Snapshotter snapshot_;                             // SAVE, LASTSAVE, start-up load
+  AofRewriter rewriter_;                             // BGREWRITEAOF, automatic rewrite
   std::vector<std::unique_ptr<Client>> graveyard_;  // freed at the next loop turn
   std::vector<Client*> limitChecks_;                 // clients that got output from others
   Client* current_ = nullptr;                        // client whose command is running

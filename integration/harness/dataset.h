@@ -1,0 +1,18 @@
+#pragma once
+// Whole-dataset helpers for durability tests: fill a server with every data
+// type (TTLs, several dbs, a MULTI/EXEC) and dump everything back as text,
+// so "the data survived" is one string comparison.
+#include "harness/client.h"
+
+namespace erdtree::itest {
+
+// Every key of every db with its type, value and absolute expiry, as text
+// (collections in a canonical order). Leaves the client in db 0.
+std::string dumpAll(Client& c);
+
+// Writes strings (binary, TTLs set and removed, a key about to expire),
+// lists, hashes, sets and sorted sets in several dbs, and a MULTI/EXEC
+// across dbs. Fails the test (gtest) if a write is refused.
+void fillAllTypes(Client& c);
+
+}  // namespace erdtree::itest
