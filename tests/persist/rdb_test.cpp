@@ -19,6 +19,7 @@
 #include "erdtree/persist/rdb_blobs.h"
 #include "erdtree/persist/rdb_loader.h"
 #include "erdtree/persist/rdb_writer.h"
+#include "keyspace_fixture.h"
 
 using namespace erdtree;
 using namespace erdtree::persist;
@@ -27,123 +28,9 @@ using engine::ValueType;
 
 namespace {
 
-constexpr int64_t kNow = 1700000000000;
-
-// A canonical text form of a whole keyspace: db, key, type, encoding, TTL, value.
-std::map<std::string, std::string> snapshot(engine::Keyspace& ks) {
-  std::map<std::string, std::string> out;
-  for (int i = 0; i < ks.count(); ++i) {
-    ks.db(i).table().forEach([&](Entry* e) {
-      std::string v = std::to_string(static_cast<int>(e->type())) + "|ttl=" + std::to_string(e->expireAt()) + "|";
-      switch (e->type()) {
-        case ValueType::String:
-          v += e->stringValue();
-          break;
-        case ValueType::List: {
-          auto* l = static_cast<engine::ListValue*>(e->object());
-          l->forEachFrom(0, [&](std::string_view s) {
-            v.append(s).append(",");
-            return true;
-          });
-          break;
-        }
-        case ValueType::Set: {
-          auto* s = static_cast<engine::SetValue*>(e->object());
-          std::vector<std::string> m;
-          s->forEach([&](std::string_view x) { m.emplace_back(x); });
-          std::sort(m.begin(), m.end());
-          v += std::string(s->encodingName()) + "|";
-          for (auto& x : m) v += x + ",";
-          break;
-        }
-        case ValueType::Hash: {
-          auto* h = static_cast<engine::HashValue*>(e->object());
-          std::vector<std::string> m;
-          h->forEach([&](std::string_view f, std::string_view x) { m.push_back(std::string(f) + "=" + std::string(x)); });
-          std::sort(m.begin(), m.end());
-          v += std::string(h->encodingName()) + "|";
-          for (auto& x : m) v += x + ",";
-          break;
-        }
-        case ValueType::ZSet: {
-          auto* z = static_cast<engine::ZSetValue*>(e->object());
-          v += std::string(z->encodingName()) + "|";
-          z->forEach([&](std::string_view m, double s) {
-            char buf[40];
-            std::snprintf(buf, sizeof(buf), "%.17g", s);
-            v.append(m).append("=").append(buf).append(",");
-          });
-          break;
-        }
-      }
-      out[std::to_string(i) + ":" + std::string(e->key())] = v;
-    });
-  }
-  return out;
-}
-
-void fill(engine::Keyspace& ks) {
-  engine::EncodingLimits lim;
-  engine::Db& db0 = ks.db(0);
-  db0.insert(Entry::makeString("small", "hello"));
-  db0.insert(Entry::makeString("int", "12345"));
-  db0.insert(Entry::makeString("negint", "-2147483648"));
-  db0.insert(Entry::makeString("bigint", "9223372036854775807"));
-  db0.insert(Entry::makeString("notint", "007"));
-  db0.insert(Entry::makeString("empty", ""));
-  db0.insert(Entry::makeString(std::string("bin\0\xff\r\nkey", 10), std::string("v\0\x01", 3)));
-  std::string longText;
-  for (int i = 0; i < 3000; ++i) longText += "lorem ipsum " + std::to_string(i % 13);
-  db0.insert(Entry::makeString("long", longText));
-  db0.insert(Entry::makeString("ttl", "x", kNow + 100000));
-  db0.insert(Entry::makeString("expired", "x", kNow - 1));
-
-  auto list = std::make_unique<engine::ListValue>();
-  for (int i = 0; i < 3000; ++i) list->pushBack(i % 3 ? std::to_string(static_cast<int64_t>(i) * 1000003) : "elem-" + std::to_string(i));
-  list->pushBack(std::string(20000, 'L'));
-  db0.insert(Entry::makeObject("biglist", ValueType::List, std::move(list), kNow + 5000));
-  auto small = std::make_unique<engine::ListValue>();
-  for (const char* s : {"a", "-1", "0", "127", "128", "-4096", "4095", "-4097", "32767", "8388607", "-8388608",
-                        "2147483647", "-2147483649", "9223372036854775807", "-9223372036854775808", "1.5"})
-    small->pushBack(s);
-  db0.insert(Entry::makeObject("smalllist", ValueType::List, std::move(small)));
-
-  engine::Db& db3 = ks.db(3);
-  auto iset = std::make_unique<engine::SetValue>();
-  for (int64_t v : {1LL, -5LL, 70000LL, 5000000000LL}) iset->add(std::to_string(v), lim.setMaxIntsetEntries);
-  db3.insert(Entry::makeObject("intset", ValueType::Set, std::move(iset)));
-  auto iset16 = std::make_unique<engine::SetValue>();
-  for (int v = 0; v < 100; ++v) iset16->add(std::to_string(v * 3), lim.setMaxIntsetEntries);
-  db3.insert(Entry::makeObject("intset16", ValueType::Set, std::move(iset16)));
-  auto hset = std::make_unique<engine::SetValue>();
-  for (int v = 0; v < 1000; ++v) hset->add("m" + std::to_string(v), lim.setMaxIntsetEntries);
-  db3.insert(Entry::makeObject("hashset", ValueType::Set, std::move(hset), kNow + 123456));
-
-  auto lph = std::make_unique<engine::HashValue>();
-  lph->set("f1", "v1", lim);
-  lph->set("n", "42", lim);
-  lph->set(std::string("\0k", 2), "", lim);
-  db3.insert(Entry::makeObject("lphash", ValueType::Hash, std::move(lph)));
-  auto bigh = std::make_unique<engine::HashValue>();
-  for (int i = 0; i < 500; ++i) bigh->set("field" + std::to_string(i), std::to_string(i), lim);
-  db3.insert(Entry::makeObject("bighash", ValueType::Hash, std::move(bigh)));
-
-  engine::Db& db15 = ks.db(15);
-  auto lpz = std::make_unique<engine::ZSetValue>();
-  lpz->set("a", 1, lim);
-  lpz->set("b", 2.5, lim);
-  lpz->set("c", -0.1, lim);
-  lpz->set("d", INFINITY, lim);
-  lpz->set("e", -INFINITY, lim);
-  lpz->set("f", 1e300, lim);
-  lpz->set("g", 123456789012.0, lim);
-  lpz->set("h", 0.1 + 0.2, lim);
-  db15.insert(Entry::makeObject("lpzset", ValueType::ZSet, std::move(lpz)));
-  auto bigz = std::make_unique<engine::ZSetValue>();
-  for (int i = 0; i < 300; ++i) bigz->set("member:" + std::to_string(i), i * 0.7 - 50, lim);
-  bigz->set("inf", INFINITY, lim);
-  db15.insert(Entry::makeObject("bigzset", ValueType::ZSet, std::move(bigz), kNow + 1));
-}
+using erdtree::testing::fill;
+using erdtree::testing::kNow;
+using erdtree::testing::snapshot;
 
 LoadResult reload(const std::string& file, engine::Keyspace& into) {
   LoadOptions lo;
