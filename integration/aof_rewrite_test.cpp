@@ -161,7 +161,7 @@ TEST(AofRewrite, AutomaticRewriteOnGrowth) {
 
 TEST(AofRewrite, BgrewriteaofWithTheLogOffWritesABaseOnlyLog) {
   if (underRedis()) GTEST_SKIP() << "erdtree's log layout";
-  ServerProcess s;
+  ServerProcess s({"--appendonly", "no"});
   s.start();
   std::string before;
   {
@@ -182,7 +182,7 @@ TEST(AofRewrite, BgrewriteaofWithTheLogOffWritesABaseOnlyLog) {
 
 TEST(AofRewrite, ConfigSetAppendonlyYesWritesTheBaseThenLogs) {
   if (underRedis()) GTEST_SKIP() << "erdtree's log layout";
-  ServerProcess s;
+  ServerProcess s({"--appendonly", "no"});
   s.start();
   std::string before;
   {

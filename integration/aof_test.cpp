@@ -241,7 +241,7 @@ TEST(Aof, SegmentsRotateAndReload) {
 // Turning the log on at run time is AofRewrite.ConfigSetAppendonlyYes... (aof_rewrite_test.cpp).
 TEST(Aof, ConfigAppendonly) {
   if (underRedis()) GTEST_SKIP() << "erdtree's messages";
-  ServerProcess s;
+  ServerProcess s({"--appendonly", "no"});
   s.start();
   Client c(s.port());
   EXPECT_EQ(c.cmd({"CONFIG", "GET", "appendonly"}).strings(), (std::vector<std::string>{"appendonly", "no"}));

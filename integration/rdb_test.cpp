@@ -241,7 +241,7 @@ TEST(Rdb, RedisSnapshotLoadsInErdtree) {
   EXPECT_EQ(redis.stop(), 0);
 
   std::this_thread::sleep_for(std::chrono::milliseconds(300));  // "gone" expires
-  ServerProcess erd;
+  ServerProcess erd({"--appendonly", "no"});  // the snapshot is loaded only without the log
   copyFile(file, erd.dir() + "/dump.rdb");
   erd.start();
   Client c(erd.port(), 30000);
@@ -256,7 +256,7 @@ TEST(Rdb, RedisSnapshotLoadsInErdtree) {
 }
 
 TEST(Rdb, CorruptSnapshotStopsStartup) {
-  ServerProcess erd;
+  ServerProcess erd({"--appendonly", "no"});  // the snapshot is loaded only without the log
   if (erd.isRedis()) GTEST_SKIP() << "erdtree's start-up message";
   std::ofstream(erd.dir() + "/dump.rdb", std::ios::binary) << std::string("REDIS0010\xfa\x05hello", 16);
   EXPECT_THROW(erd.start(), std::runtime_error);
@@ -264,7 +264,7 @@ TEST(Rdb, CorruptSnapshotStopsStartup) {
 }
 
 TEST(Rdb, BgsaveSnapshotsInAChildAndRestartLoadsIt) {
-  ServerProcess erd;
+  ServerProcess erd({"--appendonly", "no"});  // the snapshot is loaded only without the log
   erd.start();
   auto c = std::make_unique<Client>(erd.port(), 30000);
   fillAll(*c);

@@ -36,8 +36,9 @@ start_under_callgrind() {
   local name=$1 bin=$2
   server_port=$(free_port)
   mkdir -p "$work/$name"
-  local extra=()
-  if "$bin" --version 2>&1 | grep -q "Redis server"; then extra=(--save "" --appendonly no); fi
+  # Persistence off on both (erdtree logs by default, Redis snapshots by default).
+  local extra=(--appendonly no)
+  if "$bin" --version 2>&1 | grep -q "Redis server"; then extra+=(--save ""); fi
   valgrind --tool=callgrind --callgrind-out-file="$work/$name/callgrind.out" \
     "$bin" --port "$server_port" --bind 127.0.0.1 --dir "$work/$name" "${extra[@]}" \
     >"$work/$name/server.log" 2>&1 &

@@ -37,7 +37,7 @@ struct Settings {
   bool rdbcompression = true;                   // rdbcompression (LZF for strings over 20 bytes)
   bool rdbchecksum = true;                      // rdbchecksum (CRC-64 at the end of the file)
   // [aof]
-  bool appendonly = false;                      // appendonly
+  bool appendonly = true;                       // appendonly (Erdtree defaults to yes; Redis to no)
   std::string appendfsync = "everysec";         // appendfsync
   std::string appendfilename = "appendonly.aof";// appendfilename
   std::string appenddirname = "appendonlydir";  // appenddirname
