@@ -105,10 +105,7 @@ TEST(AofRewrite, BgrewriteaofWritesRdbBaseAndRestartsIdentical) {
     EXPECT_TRUE(waitFor([&] { return logFiles(s).size() == 3; }, 5000));
     before = dumpAll(c);
   }
-  s.kill9();
-  s.start();
-  Client c(s.port());
-  EXPECT_EQ(dumpAll(c), before);
+  expectSameDataAfterRestart(s, before, true);
 }
 
 TEST(AofRewrite, RespBaseWhenPreambleIsOff) {
@@ -214,10 +211,7 @@ TEST(AofRewrite, ConfigSetAppendonlyYesWritesTheBaseThenLogs) {
     EXPECT_TRUE(waitFor([&] { return logFiles(s).size() == 3; }, 5000));
     before = dumpAll(c);
   }
-  ASSERT_EQ(s.stop(), 0);
-  s.start();
-  Client c(s.port());
-  EXPECT_EQ(dumpAll(c), before);
+  expectSameDataAfterRestart(s, before);
 }
 
 TEST(AofRewrite, ScheduledNextToBgsaveAndInsideMulti) {
@@ -243,10 +237,7 @@ TEST(AofRewrite, ScheduledNextToBgsaveAndInsideMulti) {
   EXPECT_EQ(r.elements[1].repr(), "+Background append only file rewriting scheduled");
   ASSERT_TRUE(waitRewrites(c, 2));
   std::string before = dumpAll(c);
-  ASSERT_EQ(s.stop(), 0);
-  s.start();
-  Client d(s.port());
-  EXPECT_EQ(dumpAll(d), before);
+  expectSameDataAfterRestart(s, before);
 }
 
 TEST(AofRewrite, FailedChildKeepsTheOldLog) {
@@ -277,8 +268,5 @@ TEST(AofRewrite, FailedChildKeepsTheOldLog) {
     c.cmd({"SET", "after-failure", "1"});
     before = dumpAll(c);
   }
-  ASSERT_EQ(s.stop(), 0);
-  s.start();
-  Client c(s.port());
-  EXPECT_EQ(dumpAll(c), before);
+  expectSameDataAfterRestart(s, before);
 }

@@ -83,10 +83,7 @@ TEST(Aof, AllTypesSurviveRestartAndKill9) {
   EXPECT_NE(s.log().find("DB loaded from append only file"), std::string::npos);
   // everysec: the write is in the kernel by the time the reply left, so a
   // kill -9 (not a machine crash) loses nothing.
-  s.kill9();
-  s.start();
-  Client c(s.port());
-  EXPECT_EQ(dumpAll(c), before);
+  expectSameDataAfterRestart(s, before, true);
 }
 
 TEST(Aof, AlwaysKeepsEveryAcknowledgedWriteThroughKill9) {

@@ -75,4 +75,12 @@ void fillAllTypes(Client& c) {
   c.cmd({"SELECT", "0"});
 }
 
+void expectSameDataAfterRestart(ServerProcess& s, const std::string& before, bool kill9) {
+  if (kill9) s.kill9();
+  else ASSERT_EQ(s.stop(), 0);
+  s.start();
+  Client c(s.port());
+  EXPECT_EQ(dumpAll(c), before);
+}
+
 }  // namespace erdtree::itest

@@ -3,6 +3,7 @@
 // type (TTLs, several dbs, a MULTI/EXEC) and dump everything back as text,
 // so "the data survived" is one string comparison.
 #include "harness/client.h"
+#include "harness/server_process.h"
 
 namespace erdtree::itest {
 
@@ -14,5 +15,9 @@ std::string dumpAll(Client& c);
 // lists, hashes, sets and sorted sets in several dbs, and a MULTI/EXEC
 // across dbs. Fails the test (gtest) if a write is refused.
 void fillAllTypes(Client& c);
+
+// Stops the server (SIGTERM, or SIGKILL when kill9), starts it again on the
+// same directory and expects dumpAll() to equal `before`.
+void expectSameDataAfterRestart(ServerProcess& s, const std::string& before, bool kill9 = false);
 
 }  // namespace erdtree::itest
