@@ -1,5 +1,6 @@
 #include "erdtree/persist/aof_format.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace erdtree::persist {
@@ -61,9 +62,24 @@ ReadStatus RecordReader::corrupt(size_t at, std::string what) {
   return ReadStatus::Corrupt;
 }
 
+ReadStatus RecordReader::readAnnotation() {
+  // Like Redis's loader, any line up to '\n' (it reads them with fgets).
+  const size_t window = std::min(data_.size() - pos_, kMaxAnnotationLine);
+  const size_t nl = data_.substr(pos_, window).find('\n');
+  if (nl == std::string_view::npos) {
+    if (window < kMaxAnnotationLine) return ReadStatus::Truncated;
+    return corrupt(pos_, "annotation line longer than " + std::to_string(kMaxAnnotationLine) + " bytes");
+  }
+  annotation_ = data_.substr(pos_, nl + 1);
+  pos_ += nl + 1;
+  return ReadStatus::Annotation;
+}
+
 ReadStatus RecordReader::next() {
   args_.clear();
+  annotation_ = {};
   if (pos_ == data_.size()) return ReadStatus::End;
+  if (data_[pos_] == '#') return readAnnotation();
   size_t p = pos_;
   int64_t count = 0;
   switch (readHeader(p, '*', count)) {

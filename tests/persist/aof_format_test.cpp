@@ -90,3 +90,39 @@ TEST(AofFormat, HugeLengthsAreCorruptionNotAWait) {
   RecordReader r2("*9999999999999\r\n");
   EXPECT_EQ(r2.next(), ReadStatus::Corrupt);
 }
+
+TEST(AofFormat, AnnotationsAreHandedOutWhereARecordMayStart) {
+  const std::string set = record({"SET", "a", "1"});
+  const std::string data = "#TS:1700000000\r\n" + set + "#EC:0123456789abcdef:31\r\n#bare newline\n" + set;
+  RecordReader r(data);
+  ASSERT_EQ(r.next(), ReadStatus::Annotation);
+  EXPECT_EQ(r.annotation(), "#TS:1700000000\r\n");
+  ASSERT_EQ(r.next(), ReadStatus::Record);
+  EXPECT_TRUE(r.annotation().empty());
+  ASSERT_EQ(r.next(), ReadStatus::Annotation);
+  EXPECT_EQ(r.annotation(), "#EC:0123456789abcdef:31\r\n");
+  ASSERT_EQ(r.next(), ReadStatus::Annotation);  // Redis skips up to '\n' too
+  EXPECT_EQ(r.annotation(), "#bare newline\n");
+  ASSERT_EQ(r.next(), ReadStatus::Record);
+  EXPECT_EQ(r.next(), ReadStatus::End);
+  // A '#' inside a payload is data, not an annotation.
+  ReadStatus last;
+  auto recs = readAll(record({"SET", "#k", "#v\r\n"}), last);
+  EXPECT_EQ(last, ReadStatus::End);
+  ASSERT_EQ(recs.size(), 1u);
+  EXPECT_EQ(recs[0][1], "#k");
+}
+
+TEST(AofFormat, AnAnnotationCutShortIsATruncatedTailAndAnEndlessOneCorruption) {
+  const std::string set = record({"SET", "a", "1"});
+  const std::string cutData = set + "#EC:0123";  // outlives the reader's views
+  RecordReader cut(cutData);
+  ASSERT_EQ(cut.next(), ReadStatus::Record);
+  EXPECT_EQ(cut.next(), ReadStatus::Truncated);
+  EXPECT_EQ(cut.offset(), set.size());
+  const std::string endless = set + "#" + std::string(kMaxAnnotationLine, 'x') + "\r\n";
+  RecordReader r(endless);
+  ASSERT_EQ(r.next(), ReadStatus::Record);
+  EXPECT_EQ(r.next(), ReadStatus::Corrupt);
+  EXPECT_EQ(r.errorOffset(), set.size());
+}
