@@ -9,8 +9,8 @@
 #include <cstring>
 #include <vector>
 
+#include "erdtree/persist/aof_file_check.h"
 #include "erdtree/persist/aof_format.h"
-#include "erdtree/util/ascii.h"
 
 namespace erdtree::persist {
 namespace {
@@ -73,8 +73,8 @@ AofLoadResult loadAof(const std::string& dir, std::string_view prefix, bool allo
     const std::string path = dir + "/" + f.name;
     if (std::string err = readWholeFile(path, data); !err.empty())
       return fail("Can't read the AOF file " + path + ": " + err);
-    sink.beginFile();
     if (f.type == AofFileType::Base && std::string_view(data).starts_with("REDIS")) {
+      sink.beginFile();
       uint64_t keys = 0;
       if (std::string err = sink.loadRdbBase(data, keys); !err.empty())
         return fail("Error loading the RDB base file " + f.name + ": " + err);
@@ -83,58 +83,46 @@ AofLoadResult loadAof(const std::string& dir, std::string_view prefix, bool allo
       result.totalSize += data.size();
       continue;
     }
-    RecordReader reader(data);
-    bool inMulti = false;
-    size_t beforeMulti = 0;
-    size_t validEnd = data.size();
-    bool cut = false;
-    while (true) {
-      size_t at = reader.offset();
-      ReadStatus rs = reader.next();
-      if (rs == ReadStatus::Record) {
-        auto args = reader.args();
-        if (util::equalsIgnoreCase(args[0], "multi")) {
-          inMulti = true;
-          beforeMulti = at;
-        } else if (util::equalsIgnoreCase(args[0], "exec")) {
-          inMulti = false;
-        }
-        std::string err = sink.apply(args);
-        if (!err.empty())
-          return fail("Error replaying the AOF file " + f.name + " at offset " + std::to_string(at) + " (" +
-                      std::string(args[0].substr(0, 64)) + "): " + err);
-        ++result.records;
-        continue;
-      }
-      if (rs == ReadStatus::Corrupt)
-        return fail("Bad file format reading the append only file " + f.name + " at offset " +
-                    std::to_string(reader.errorOffset()) + ": " + reader.error());
-      if (rs == ReadStatus::Truncated || inMulti) {
-        validEnd = inMulti ? beforeMulti : at;
-        if (!last)
-          return fail("Unexpected end of the AOF file " + f.name + " at offset " + std::to_string(at) +
-                      " (it is not the last file of the log, so this is corruption)");
-        if (!allowTruncated)
-          return fail("Unexpected end of the AOF file " + f.name + " at offset " + std::to_string(at) +
-                      " and aof-load-truncated is no: fix the file (truncate it at offset " +
-                      std::to_string(validEnd) + ") or set aof-load-truncated yes");
-        cut = true;
-      }
-      break;
+    // The whole file is checked before any of it is replayed, so no record
+    // of a group is applied before its checksum verified.
+    const AofFileCheck check = checkAofFile(data);
+    const std::string at = std::to_string(check.problemOffset);
+    if (check.problem == AofFileCheck::Problem::Corrupt)
+      return fail("Bad file format reading the append only file " + f.name + " at offset " + at + ": " + check.what);
+    const bool torn = check.problem == AofFileCheck::Problem::TornTail;
+    if (torn && !last)
+      return fail("Unexpected end of the AOF file " + f.name + " at offset " + at + " (" + check.what +
+                  "; it is not the last file of the log, so this is corruption)");
+    if (torn && !allowTruncated)
+      return fail("Unexpected end of the AOF file " + f.name + " at offset " + at + " (" + check.what +
+                  ") and aof-load-truncated is no: fix the file (truncate it at offset " +
+                  std::to_string(check.validEnd) + ") or set aof-load-truncated yes");
+
+    sink.beginFile();
+    RecordReader reader(std::string_view(data).substr(0, check.validEnd));
+    ReadStatus rs;
+    for (size_t start = 0; (rs = reader.next()) != ReadStatus::End; start = reader.offset()) {
+      if (rs == ReadStatus::Annotation) continue;
+      if (rs != ReadStatus::Record) return fail("Internal error re-reading the AOF file " + f.name);
+      auto args = reader.args();
+      std::string err = sink.apply(args);
+      if (!err.empty())
+        return fail("Error replaying the AOF file " + f.name + " at offset " + std::to_string(start) + " (" +
+                    std::string(args[0].substr(0, 64)) + "): " + err);
+      ++result.records;
     }
-    if (cut) {
-      if (inMulti) {
-        sink.abortMulti();
-        spdlog::warn("Revert incomplete MULTI/EXEC transaction in AOF file {}", f.name);
-      }
-      spdlog::warn("!!! Warning: short read while loading the AOF file {}!!!", f.name);
-      if (::truncate(path.c_str(), static_cast<off_t>(validEnd)) != 0)
+    if (torn) {
+      spdlog::warn("!!! Warning: short read while loading the AOF file {}: torn tail at offset {} ({}) !!!", f.name,
+                   at, check.what);
+      if (check.openMulti) spdlog::warn("Revert incomplete MULTI/EXEC transaction in AOF file {}", f.name);
+      if (::truncate(path.c_str(), static_cast<off_t>(check.validEnd)) != 0)
         return fail("Error truncating the AOF file " + path + ": " + std::strerror(errno));
       spdlog::warn("AOF {} loaded anyway because aof-load-truncated is enabled (truncated from {} to {} bytes)",
-                   f.name, data.size(), validEnd);
+                   f.name, data.size(), check.validEnd);
       result.truncated = true;
     }
-    uint64_t size = cut ? validEnd : data.size();
+    if (last) result.lastFileSealed = check.sealed;
+    const uint64_t size = torn ? check.validEnd : data.size();
     if (f.type == AofFileType::Base) result.baseSize = size;
     result.totalSize += size;
   }

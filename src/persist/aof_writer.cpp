@@ -9,6 +9,8 @@
 #include <cstring>
 
 #include "erdtree/persist/aof_format.h"
+#include "erdtree/persist/aof_groups.h"
+#include "erdtree/persist/crc64.h"
 #include "erdtree/util/crash_point.h"
 
 namespace erdtree::persist {
@@ -47,7 +49,7 @@ int AofWriter::injected(FileOp op) {
 }
 
 std::string AofWriter::open(const AofWriterOptions& options, const AofManifest* loaded, uint64_t existingSize,
-                            uint64_t baseSize) {
+                            uint64_t baseSize, bool appendToLast) {
   options_ = options;
   if (::mkdir(options_.dir.c_str(), 0755) != 0 && errno != EEXIST)
     return "Can't create the AOF directory " + options_.dir + ": " + std::strerror(errno);
@@ -57,6 +59,12 @@ std::string AofWriter::open(const AofWriterOptions& options, const AofManifest* 
   stop_ = false;
   if (!thread_.joinable()) thread_ = std::thread([this] { runJobs(); });
   if (manifest_.incrs.empty()) return startSegment();
+  if (!appendToLast) {
+    spdlog::info("The AOF file {} does not end with a checksummed group (written by Redis or an older Erdtree); "
+                 "appending to a new segment",
+                 manifest_.incrs.back().name);
+    return startSegment();
+  }
   const std::string path = options_.dir + "/" + manifest_.incrs.back().name;
   fd_ = openSegment(path, false);
   if (fd_ < 0) return "Can't open the AOF file " + path + " for appending: " + std::strerror(errno);
@@ -75,9 +83,17 @@ std::string AofWriter::openForEnable(const AofWriterOptions& options, const AofM
   const std::string path = tempIncrPath();
   fd_ = openSegment(path, true);
   if (fd_ < 0) return "Can't create the AOF file " + path + ": " + std::strerror(errno);
+  // It becomes a listed segment: checksummed from its first byte.
+  if (int err = writeHeader(fd_); err != 0) {
+    ::close(fd_);
+    fd_ = -1;
+    ::unlink(path.c_str());
+    return "Can't write the AOF file " + path + ": " + std::strerror(err);
+  }
   manifest_ = onDisk;
   enabling_ = true;
-  currentSize_ = baseSize_ = segmentSize_ = 0;
+  baseSize_ = 0;
+  currentSize_ = segmentSize_ = kGroupHeader.size();
   lastDb_ = -1;
   stop_ = false;
   if (!thread_.joinable()) thread_ = std::thread([this] { runJobs(); });
@@ -154,6 +170,13 @@ std::string AofWriter::startSegment() {
   // Not listed yet, so any file of that name is a leftover: start it empty.
   int fd = openSegment(path, true);
   if (fd < 0) return "Can't create the AOF file " + path + ": " + std::strerror(errno);
+  // Durable before the manifest names the file: a listed segment is always
+  // recognisably checksummed, even if a power loss zeroes what follows.
+  if (int err = writeHeader(fd); err != 0) {
+    ::close(fd);
+    ::unlink(path.c_str());
+    return "Can't write the AOF file " + path + ": " + std::strerror(err);
+  }
   util::crashPoint("rotation-before-manifest");
   next.incrs.push_back(info);
   if (std::string err = storeManifest(options_.dir, options_.prefix, next); !err.empty()) {
@@ -164,13 +187,33 @@ std::string AofWriter::startSegment() {
   int old = fd_;
   fd_ = fd;
   manifest_ = std::move(next);
-  segmentSize_ = 0;
+  segmentSize_ = kGroupHeader.size();
+  currentSize_ += kGroupHeader.size();
   lastDb_ = -1;  // every segment opens with a SELECT
   if (old >= 0) {
     if (options_.policy == FsyncPolicy::Always) ::close(old);  // synced with its last write
     else submit(Job{old, true, {}});
   }
   return "";
+}
+
+int AofWriter::writeHeader(int fd) {
+  if (int err = injected(FileOp::Write); err != 0) return err;
+  for (size_t done = 0; done < kGroupHeader.size();) {
+    ssize_t n = ::write(fd, kGroupHeader.data() + done, kGroupHeader.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return n < 0 ? errno : ENOSPC;
+    done += static_cast<size_t>(n);
+  }
+  if (int err = injected(FileOp::Fsync); err != 0) return err;
+  return ::fdatasync(fd) == 0 ? 0 : errno;
+}
+
+void AofWriter::sealGroup() {
+  const size_t length = buf_.size() - sealed_;
+  if (length == 0) return;
+  appendGroupAnnotation(buf_, crc64(0, buf_.data() + sealed_, length), length);
+  sealed_ = buf_.size();
 }
 
 void AofWriter::append(int db, std::span<const std::string_view> args) {
@@ -194,6 +237,7 @@ AofWriter::FlushResult AofWriter::flush(int64_t nowMs, bool force) {
                    "waiting for fsync to complete, this may slow down Erdtree.");
     }
     postponedSinceMs_ = 0;
+    sealGroup();
     size_t done = 0;
     int err = injected(FileOp::Write);
     while (err == 0 && done < buf_.size()) {
@@ -216,13 +260,15 @@ AofWriter::FlushResult AofWriter::flush(int64_t nowMs, bool force) {
         lastWriteErrno_ = err;
         return FlushResult::Fatal;
       }
-      // Take a partial record back out of the file so the retry appends it
-      // whole; if that fails too, keep what was written and retry the rest.
+      // Take a partial group back out of the file so the retry appends it
+      // whole; if that fails too, keep what was written and retry the rest
+      // (the group's annotation, computed over all of it, stays right).
       if (done > 0) {
-        if (::ftruncate(fd_, static_cast<off_t>(segmentSize_)) == 0) {
+        if (injected(FileOp::Truncate) == 0 && ::ftruncate(fd_, static_cast<off_t>(segmentSize_)) == 0) {
           done = 0;
         } else {
           buf_.erase(0, done);
+          sealed_ -= done;
           segmentSize_ += done;
           currentSize_ += done;
           unsynced_ += done;
@@ -237,6 +283,7 @@ AofWriter::FlushResult AofWriter::flush(int64_t nowMs, bool force) {
     currentSize_ += done;
     unsynced_ += done;
     buf_.clear();
+    sealed_ = 0;
     if (buf_.capacity() > (4u << 20)) std::string().swap(buf_);
     if (lastWriteErrno_ != 0) {
       spdlog::warn("AOF write error looks solved, Erdtree can write again.");
@@ -292,6 +339,7 @@ void AofWriter::close() {
     ::close(fd_);
     fd_ = -1;
     buf_.clear();
+    sealed_ = 0;
   }
   if (thread_.joinable()) {
     {

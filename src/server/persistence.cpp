@@ -38,9 +38,6 @@ class ReplaySink final : public persist::AofLoadSink {
     if (!out_.empty() && out_[0] == '-') return out_.substr(1, out_.size() >= 3 ? out_.size() - 3 : 0);
     return "";
   }
-  void abortMulti() override {
-    if (session_.tx.inMulti) command::discardTransaction(svc_, session_);
-  }
   std::string loadRdbBase(std::string_view data, uint64_t& keys) override {
     persist::LoadOptions opts;
     opts.nowMs = util::unixTimeMs();
@@ -79,16 +76,16 @@ std::string Server::loadAof() {
   persist::removeTempLogFiles(dir, s.appendfilename);  // left by a crash mid-rewrite
   if (r.status == persist::AofLoadResult::Status::NoLog) {
     spdlog::info("Creating AOF incr file {} on server start", persist::aofIncrName(s.appendfilename, 1));
-    return openAof(nullptr, 0, 0);
+    return openAof(nullptr, 0, 0, false);
   }
   services_.stats.dirty = 0;
   const double secs = static_cast<double>(util::monotonicUs() - startUs) / 1e6;
   spdlog::info("DB loaded from append only file: {:.3f} seconds, {} records, {} keys", secs, r.records,
                keyspace_.totalKeys());
-  return openAof(&r.manifest, r.totalSize, r.baseSize);
+  return openAof(&r.manifest, r.totalSize, r.baseSize, r.lastFileSealed);
 }
 
-std::string Server::openAof(const persist::AofManifest* loaded, uint64_t size, uint64_t baseSize) {
+std::string Server::openAof(const persist::AofManifest* loaded, uint64_t size, uint64_t baseSize, bool lastSealed) {
   const config::Settings& s = config_.settings();
   auto writer = std::make_unique<persist::AofWriter>();
   if (aofAsyncReady_) writer->setWakeup([this] { uv_async_send(&aofAsync_); });
@@ -98,7 +95,7 @@ std::string Server::openAof(const persist::AofManifest* loaded, uint64_t size, u
   o.prefix = s.appendfilename;
   o.policy = persist::parseFsyncPolicy(s.appendfsync);
   o.segmentMaxSize = s.aofSegmentMaxSize;
-  std::string err = writer->open(o, loaded, size, baseSize);
+  std::string err = writer->open(o, loaded, size, baseSize, lastSealed);
   if (!err.empty()) return err;
   aof_ = std::move(writer);
   aofSink_.writer = aof_.get();

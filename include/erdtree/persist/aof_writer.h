@@ -15,6 +15,14 @@
 //                would block behind it), for at most 2 s, then done anyway
 //                and counted in aof_delayed_fsync, as Redis does;
 //      no:       the kernel decides.
+//  - Checksummed groups (aof_groups.h): what one flush writes ends with an
+//    `#EC:<crc64>:<length>` line over those bytes, in the same write(), so
+//    the loader can tell a torn write from corruption. The CRC is computed
+//    once, when the buffer is sealed for writing; a retried buffer keeps its
+//    sealed groups (and their lines) as they are, and records appended
+//    meanwhile become a group of their own. Every segment the writer creates
+//    opens with the empty group's line, written and fsynced before the
+//    manifest lists the file.
 //  - Errors: a failed or short write (a short one is truncated back when
 //    possible) or a failed background fsync puts the writer in an error
 //    state: the server then refuses write commands with MISCONF; the buffer
@@ -69,9 +77,10 @@ struct AofWriterOptions {
 class AofWriter {
  public:
   enum class FlushResult { Ok, Postponed, Error, Fatal };
-  enum class FileOp { Write, Fsync };
-  // Test hook (a fault-injecting file layer): called before each write and
-  // fsync; a non-zero errno makes the call fail with it.
+  enum class FileOp { Write, Fsync, Truncate };
+  // Test hook (a fault-injecting file layer): called before each write,
+  // fsync and ftruncate (of a partial write); a non-zero errno makes the
+  // call fail with it.
   using FaultHook = std::function<int(FileOp)>;
 
   AofWriter() = default;
@@ -82,9 +91,12 @@ class AofWriter {
   // Opens the log for appending, after loading. loaded: the manifest the
   // loader read, or nullptr for a fresh log (the directory, the first incr
   // segment and the manifest are created). existingSize/baseSize: bytes the
-  // loader found. Returns "" or the error.
+  // loader found. appendToLast: the last incr segment is checksummed and
+  // ends after a whole group (AofLoadResult::lastFileSealed); otherwise a new
+  // segment is started, as groups must not follow bytes without checksums.
+  // Returns "" or the error.
   std::string open(const AofWriterOptions& options, const AofManifest* loaded, uint64_t existingSize,
-                   uint64_t baseSize);
+                   uint64_t baseSize, bool appendToLast);
   // Opens a log that has no base yet (appendonly turned on at run time):
   // records go to the unlisted temp incr file until finishRewrite(). onDisk:
   // the manifest found in the directory (its files become obsolete then).
@@ -142,6 +154,10 @@ class AofWriter {
   int injected(FileOp op);
   // Creates and lists the next incr segment; "" or the error.
   std::string startSegment();
+  // Writes and fsyncs the checksum header of a new segment; 0 or an errno.
+  int writeHeader(int fd);
+  // Closes the records appended since the last seal as a group (aof_groups.h).
+  void sealGroup();
   void maybeRotate(int64_t nowMs);
   void submit(Job job);
   void runJobs();
@@ -150,6 +166,7 @@ class AofWriter {
   AofManifest manifest_;
   int fd_ = -1;
   std::string buf_;
+  size_t sealed_ = 0;            // buf_[0, sealed_) ends with a group's annotation
   int lastDb_ = -1;
   uint64_t currentSize_ = 0;     // base + every incr segment
   uint64_t baseSize_ = 0;

@@ -93,7 +93,8 @@ class Server final : public net::ConnectionHandler, public command::ServerApi {
   // The append-only log (persist/aof_writer.h). loadAof() replays it at
   // start (before listening) and opens it for appending.
   std::string loadAof();
-  std::string openAof(const persist::AofManifest* loaded, uint64_t size, uint64_t baseSize);
+  // lastSealed: the loader found the last segment safe to append to.
+  std::string openAof(const persist::AofManifest* loaded, uint64_t size, uint64_t baseSize, bool lastSealed);
   void flushAof(bool force = false);
   void closeAof();
   // CONFIG SET appendonly yes/no at run time; "" or the error.
