@@ -1,7 +1,8 @@
 // erdtree-check-aof (tools/aof_check) on logs the real server wrote: a valid
-// log passes; a torn tail and an unfinished MULTI are reported with their
-// offsets and --fix cuts them so a server with aof-load-truncated no starts
-// again with every complete record; corruption in the middle is reported.
+// log passes; a torn tail (a cut record, an unfinished MULTI, zeros after the
+// last checksummed group) is reported with its offset and --fix cuts it so a
+// server with aof-load-truncated no starts again with every complete record;
+// damage before an intact group is reported as corruption.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -66,7 +67,37 @@ TEST(AofCheck, ReportsAndFixesATornTailAndAnUnfinishedMulti) {
 
 TEST(AofCheck, ReportsCorruptionWithItsOffset) {
   if (underRedis()) GTEST_SKIP() << "erdtree's log layout";
-  ServerProcess s({"--appendonly", "yes"});
+  // appendfsync no: each SET is a checksummed group of its own.
+  ServerProcess s({"--appendonly", "yes", "--appendfsync", "no"});
+  s.start();
+  {
+    Client c(s.port());
+    ASSERT_EQ(c.cmd({"SET", "a", "1"}).repr(), "+OK");
+    ASSERT_EQ(c.cmd({"SET", "b", "2"}).repr(), "+OK");
+  }
+  ASSERT_EQ(s.stop(), 0);
+  std::string data;
+  {
+    std::ifstream in(incrOf(s), std::ios::binary);
+    data.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const size_t first = data.find("\r\n") + 2;  // the first group starts after the header line
+  const size_t at = data.find("*3\r\n$3\r\nSET\r\n$1\r\na");
+  ASSERT_NE(at, std::string::npos);
+  data[at + 1] = 'x';  // "*x": not a count, in the first of two groups
+  std::ofstream(incrOf(s), std::ios::binary | std::ios::trunc) << data;
+  auto r = checkAof({incrOf(s)});
+  EXPECT_EQ(r.exitCode(), 1) << r.describe();
+  EXPECT_NE(r.out.find("corrupt at offset " + std::to_string(at)), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("valid up to offset " + std::to_string(first)), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("intact record group follows"), std::string::npos) << r.out;
+  auto usage = checkAof({});
+  EXPECT_EQ(usage.exitCode(), 2) << usage.describe();
+}
+
+TEST(AofCheck, ReportsAndFixesZerosAfterTheLastGroup) {
+  if (underRedis()) GTEST_SKIP() << "erdtree's log layout";
+  ServerProcess s({"--appendonly", "yes", "--aof-load-truncated", "no"});
   s.start();
   {
     Client c(s.port());
@@ -74,12 +105,18 @@ TEST(AofCheck, ReportsCorruptionWithItsOffset) {
   }
   ASSERT_EQ(s.stop(), 0);
   const auto good = fs::file_size(incrOf(s));
-  append(incrOf(s), "garbage\r\n*1\r\n$4\r\nPING\r\n");
-  auto r = checkAof({incrOf(s)});
-  EXPECT_EQ(r.exitCode(), 1) << r.describe();
-  EXPECT_NE(r.out.find("corrupt at offset " + std::to_string(good)), std::string::npos) << r.out;
-  auto usage = checkAof({});
-  EXPECT_EQ(usage.exitCode(), 2) << usage.describe();
+  append(incrOf(s), std::string(4096, '\0'));
+  auto bad = checkAof({manifestOf(s)});
+  EXPECT_EQ(bad.exitCode(), 1) << bad.describe();
+  EXPECT_NE(bad.out.find("torn tail at offset " + std::to_string(good)), std::string::npos) << bad.out;
+  EXPECT_NE(bad.out.find("checksummed group(s), valid up to offset " + std::to_string(good)), std::string::npos)
+      << bad.out;
+  auto fixed = checkAof({"--fix", manifestOf(s)});
+  EXPECT_EQ(fixed.exitCode(), 0) << fixed.describe();
+  EXPECT_EQ(fs::file_size(incrOf(s)), good);
+  s.start();  // aof-load-truncated no: the log is whole again
+  Client c(s.port());
+  EXPECT_EQ(c.cmd({"GET", "a"}).str, "1");
 }
 
 }  // namespace

@@ -3,17 +3,21 @@
 //
 //   erdtree-check-aof [--fix] <dir/appendonlydir/appendonly.aof.manifest | file.aof>
 //
-// Every file is read with the server's own record reader (persist/aof_format.h),
-// so the tool and start-up agree on what is valid. A file is fine when it ends
-// right after a record and outside MULTI. Otherwise the report gives the file,
-// the byte offset of the last good record boundary and what is wrong:
-//  - a truncated tail (a record cut short by the end of the file), or a MULTI
-//    without its EXEC at the end: --fix truncates the file to the last good
-//    boundary (before that MULTI), which is what the server does itself with
+// Every file is judged by the server's own check (persist/aof_file_check.h:
+// the record reader and, in checksummed files, the group checksums), so the
+// tool and start-up agree on what is valid. A file is fine when it ends right
+// after a record (a verified group, when checksummed) and outside MULTI.
+// Otherwise the report gives the file, the offset up to which it is valid and
+// what is wrong:
+//  - a torn tail (a record cut short by the end of the file, a MULTI without
+//    its EXEC at the end, or in a checksummed file zeros, garbage or a failed
+//    group with no intact group after them): --fix truncates the file to its
+//    valid end, which is what the server does itself with
 //    aof-load-truncated yes;
-//  - corruption (a byte that cannot be right): --fix truncates there too, but
-//    only in the last file of the manifest, since cutting an earlier file
-//    would silently drop the records of the files after it.
+//  - corruption (a byte that cannot be right; in a checksummed file, damage
+//    with an intact group after it): --fix truncates there too, but only in
+//    the last file of the manifest, since cutting an earlier file would
+//    silently drop the records of the files after it.
 // Exit status: 0 valid (or fixed), 1 invalid, 2 usage or I/O error.
 #include <unistd.h>
 
@@ -23,60 +27,16 @@
 #include <string_view>
 #include <vector>
 
-#include "erdtree/persist/aof_format.h"
+#include "erdtree/persist/aof_file_check.h"
 #include "erdtree/persist/aof_manifest.h"
-#include "erdtree/util/ascii.h"
 
 namespace {
 
-using erdtree::persist::ReadStatus;
-using erdtree::persist::RecordReader;
+using erdtree::persist::AofFileCheck;
 
-struct FileReport {
-  bool valid = true;
-  size_t goodUpTo = 0;  // last offset where the file could end correctly
-  size_t size = 0;
-  size_t records = 0;
-  std::string problem;
-};
-
-FileReport analyze(const std::string& data) {
-  FileReport r;
-  r.size = data.size();
-  RecordReader reader(data);
-  size_t multiStart = 0;
-  bool inMulti = false;
-  for (;;) {
-    const size_t before = reader.offset();
-    const ReadStatus st = reader.next();
-    if (st == ReadStatus::Record) {
-      ++r.records;
-      auto args = reader.args();
-      if (!args.empty() && erdtree::util::equalsIgnoreCase(args[0], "multi")) {
-        inMulti = true;
-        multiStart = before;
-      } else if (!args.empty() && erdtree::util::equalsIgnoreCase(args[0], "exec")) {
-        inMulti = false;
-      }
-      if (!inMulti) r.goodUpTo = reader.offset();
-      continue;
-    }
-    if (st == ReadStatus::End) {
-      if (inMulti) {
-        r.valid = false;
-        r.goodUpTo = multiStart;
-        r.problem = "reached the end of the file inside MULTI (no EXEC)";
-      }
-      return r;
-    }
-    r.valid = false;
-    if (inMulti) r.goodUpTo = multiStart;
-    if (st == ReadStatus::Truncated)
-      r.problem = "the record at offset " + std::to_string(reader.offset()) + " is cut short by the end of the file";
-    else
-      r.problem = "corrupt at offset " + std::to_string(reader.errorOffset()) + ": " + reader.error();
-    return r;
-  }
+std::string describe(const AofFileCheck& r) {
+  const char* kind = r.problem == AofFileCheck::Problem::Corrupt ? "corrupt" : "torn tail";
+  return std::string(kind) + " at offset " + std::to_string(r.problemOffset) + ": " + r.what;
 }
 
 int usage() {
@@ -134,12 +94,14 @@ int main(int argc, char** argv) {
       std::printf("%s: RDB preamble, not checked by this tool\n", file.c_str());
       continue;
     }
-    const FileReport r = analyze(data);
-    std::printf("%s: %zu bytes, %zu record(s), valid up to offset %zu\n", file.c_str(), r.size, r.records,
-                r.goodUpTo);
-    if (r.valid) continue;
-    std::printf("%s: INVALID: %s; %zu byte(s) after the last good record\n", file.c_str(), r.problem.c_str(),
-                r.size - r.goodUpTo);
+    const AofFileCheck r = erdtree::persist::checkAofFile(data);
+    std::printf("%s: %zu bytes, %llu record(s), ", file.c_str(), data.size(),
+                static_cast<unsigned long long>(r.records));
+    if (r.checksummed) std::printf("%llu checksummed group(s), ", static_cast<unsigned long long>(r.groups));
+    std::printf("valid up to offset %zu\n", r.validEnd);
+    if (r.problem == AofFileCheck::Problem::None) continue;
+    std::printf("%s: INVALID: %s; %zu byte(s) after the last good record\n", file.c_str(), describe(r).c_str(),
+                data.size() - r.validEnd);
     if (!fix) {
       allValid = false;
       continue;
@@ -150,11 +112,11 @@ int main(int argc, char** argv) {
       allValid = false;
       continue;
     }
-    if (::truncate(file.c_str(), static_cast<off_t>(r.goodUpTo)) != 0) {
+    if (::truncate(file.c_str(), static_cast<off_t>(r.validEnd)) != 0) {
       std::perror("truncate");
       return 2;
     }
-    std::printf("%s: fixed: truncated to %zu bytes\n", file.c_str(), r.goodUpTo);
+    std::printf("%s: fixed: truncated to %zu bytes\n", file.c_str(), r.validEnd);
   }
   std::printf(allValid ? "AOF is valid\n" : "AOF is not valid\n");
   return allValid ? 0 : 1;
