@@ -19,6 +19,26 @@ TEST(Crc64, MatchesRedisVectors) {
   EXPECT_EQ(crc64(crc64(0, "12345"), "6789"), 0xe9c6d914c4b8d9caULL);
 }
 
+TEST(Crc64, EightBytesAtATimeMatchesOneBitAtATime) {
+  // The definition, bit by bit (reflected Jones polynomial, init 0, no final xor).
+  auto reference = [](uint64_t crc, std::string_view s) {
+    for (unsigned char ch : s) {
+      crc ^= ch;
+      for (int k = 0; k < 8; ++k) crc = (crc & 1) ? (crc >> 1) ^ 0x95ac9329ac4bc9b5ULL : crc >> 1;
+    }
+    return crc;
+  };
+  std::string data;
+  for (int i = 0; i < 300; ++i) data.push_back(static_cast<char>(i * 37 + (i >> 3)));
+  // Every length and start (alignment), and a non-zero running value.
+  for (size_t start = 0; start < 9; ++start)
+    for (size_t len = 0; start + len <= data.size(); len += 7) {
+      const std::string_view s = std::string_view(data).substr(start, len);
+      ASSERT_EQ(crc64(0, s), reference(0, s)) << start << "+" << len;
+      ASSERT_EQ(crc64(0x1234567890abcdefULL, s), reference(0x1234567890abcdefULL, s)) << start << "+" << len;
+    }
+}
+
 TEST(Lzf, DecompressesHandBuiltStreams) {
   // One literal 'a', then a back reference of 9 bytes at distance 1.
   const std::string runs("\x00" "a" "\xE0\x00\x00", 5);

@@ -6,11 +6,16 @@
 # measured run (callgrind_control zeroes and dumps around it).
 #
 #   tools/bench/callgrind_compare.sh [ERDTREE_BIN] [REQUESTS]
+#
+# SERVER_ARGS (environment) is passed to both servers after the defaults, e.g.
+# SERVER_ARGS="--appendonly yes --appendfsync everysec" to count the AOF's cost.
+# TESTS overrides the list (default "set get incr mset").
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 erdtree="${1:-$root/build/erdtree-server}"
 requests="${2:-200000}"
-tests=(set get incr mset)
+read -r -a tests <<<"${TESTS:-set get incr mset}"
+read -r -a server_args <<<"${SERVER_ARGS:-}"
 work="$(mktemp -d /tmp/erdtree-callgrind.XXXXXX)"
 pids=()
 cleanup() {
@@ -40,7 +45,7 @@ start_under_callgrind() {
   local extra=(--appendonly no)
   if "$bin" --version 2>&1 | grep -q "Redis server"; then extra+=(--save ""); fi
   valgrind --tool=callgrind --callgrind-out-file="$work/$name/callgrind.out" \
-    "$bin" --port "$server_port" --bind 127.0.0.1 --dir "$work/$name" "${extra[@]}" \
+    "$bin" --port "$server_port" --bind 127.0.0.1 --dir "$work/$name" "${extra[@]}" "${server_args[@]}" \
     >"$work/$name/server.log" 2>&1 &
   server_pid=$!
   pids+=("$server_pid")
