@@ -28,7 +28,7 @@ class FileChecker {
     }
     c_.validEnd = good_.offset;
     c_.records = good_.records;
-    c_.sealed = c_.checksummed;
+    c_.sealed = c_.checksummed && c_.groups > 0;  // at least the header verified
     if (good_.inMulti) {
       c_.validEnd = good_.multiStart;
       c_.records = good_.recordsBeforeMulti;
@@ -53,7 +53,12 @@ class FileChecker {
         return true;
       case ReadStatus::Annotation:
         if (c_.checksummed && reader_.annotation().starts_with(kGroupTag)) return closeGroup(at);
-        if (!c_.checksummed) good_.offset = reader_.offset();  // else a foreign line inside the group
+        if (c_.checksummed) return true;  // a foreign line inside the group
+        if (reader_.annotation().starts_with(kGroupTag) && damagedHeader(at)) {
+          good_ = Mark{};  // nothing of this file verified
+          return bad(0, "the checksum header line at offset 0 is damaged (the group after it is intact)");
+        }
+        good_.offset = reader_.offset();
         return true;
       case ReadStatus::End:
         if (c_.checksummed && good_.offset != data_.size())
@@ -105,6 +110,19 @@ class FileChecker {
     return true;
   }
 
+  // In a file read without checksums: is the `#EC` line at `at` the first,
+  // closing an intact group that starts after a '#' first line? Then that
+  // line was the header, and a damaged one would otherwise turn the checks off.
+  bool damagedHeader(size_t at) {
+    if (sawGroupLine_) return false;
+    sawGroupLine_ = true;
+    GroupAnnotation a;
+    const size_t firstLineEnd = data_.find('\n') + 1;
+    if (data_.empty() || data_[0] != '#' || at < firstLineEnd) return false;
+    return parseGroupAnnotation(reader_.annotation(), a) && a.length == at - firstLineEnd &&
+           crc64(0, data_.data() + firstLineEnd, a.length) == a.crc;
+  }
+
   // Something is wrong at `at`. Without checksums a cut record is a torn tail
   // and anything else corruption; with them, it depends on what follows.
   bool bad(size_t at, std::string what, bool cutShort = false) {
@@ -131,6 +149,7 @@ class FileChecker {
   AofFileCheck c_;
   Mark cur_;   // as far as records are parsed
   Mark good_;  // as far as they may be replayed
+  bool sawGroupLine_ = false;
 };
 
 }  // namespace

@@ -11,11 +11,13 @@ constexpr size_t kCrcDigits = 16;
 // Enough for any file size (2^64 has 20 digits).
 constexpr size_t kMaxLengthDigits = 20;
 constexpr char kHex[] = "0123456789abcdef";
+// The longest line appendGroupAnnotation writes.
+constexpr size_t kMaxLine = kGroupTag.size() + kCrcDigits + 1 + kMaxLengthDigits + 2;
 
 }  // namespace
 
 void appendGroupAnnotation(std::string& out, uint64_t crc, uint64_t length) {
-  char line[kGroupTag.size() + kCrcDigits + 1 + kMaxLengthDigits + 2];
+  char line[kMaxLine];
   char* p = line;
   for (char c : kGroupTag) *p++ = c;
   for (int shift = 60; shift >= 0; shift -= 4) *p++ = kHex[(crc >> shift) & 0xf];
@@ -50,10 +52,10 @@ bool parseGroupAnnotation(std::string_view line, GroupAnnotation& out) {
 size_t findVerifiedGroup(std::string_view data, size_t from) {
   for (size_t at = data.find(kGroupTag, from); at != std::string_view::npos; at = data.find(kGroupTag, at + 1)) {
     if (at > 0 && data[at - 1] != '\n') continue;  // a group's line follows a record's CRLF
-    const size_t nl = data.find('\n', at);
-    if (nl == std::string_view::npos) break;
+    const size_t nl = data.substr(at, kMaxLine).find('\n');
+    if (nl == std::string_view::npos) continue;
     GroupAnnotation a;
-    if (!parseGroupAnnotation(data.substr(at, nl + 1 - at), a)) continue;
+    if (!parseGroupAnnotation(data.substr(at, nl + 1), a)) continue;
     // Empty groups are skipped: every segment opens with one, so a stale
     // block of an old segment would match.
     if (a.length == 0 || a.length > at - from) continue;

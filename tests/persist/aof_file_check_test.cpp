@@ -179,3 +179,55 @@ TEST(AofFileCheck, ZeroPaddingInTheMiddleIsCorruption) {
   EXPECT_EQ(c.validEnd, log.end1);
   EXPECT_EQ(c.records, 3u);
 }
+
+TEST(AofFileCheck, ABrokenHeaderLeavesNothingToAppendTo) {
+  // The writer fsyncs the header before listing the file, so this is not a
+  // power loss; still, a writer must not append groups to what is left.
+  for (std::string_view data : {"#EC:00", "#EC:0000000000000000:7\r\n"}) {
+    AofFileCheck c = checkAofFile(data);
+    EXPECT_TRUE(c.checksummed);
+    EXPECT_EQ(c.problem, Problem::TornTail) << data;
+    EXPECT_EQ(c.validEnd, 0u);
+    EXPECT_FALSE(c.sealed);
+  }
+}
+
+TEST(AofFileCheck, AnyDamagedByteBeforeTheLastGroupIsCorruptionAndInItATornTail) {
+  // CRC-64 catches every burst of up to 64 bits, so one changed byte anywhere
+  // is caught; where it is decides what it is.
+  Log log;
+  for (size_t at = 0; at < log.data.size(); ++at) {
+    for (unsigned mask : {0x01u, 0x20u, 0x80u, 0xffu}) {
+      std::string data = log.data;
+      data[at] = static_cast<char>(data[at] ^ mask);
+      AofFileCheck c = checkAofFile(data);
+      if (at >= log.end2) {
+        ASSERT_EQ(c.problem, Problem::TornTail) << at << "^" << mask << ": " << c.what;
+        ASSERT_EQ(c.validEnd, log.end2) << at << "^" << mask;
+        ASSERT_EQ(c.records, 6u);
+      } else {
+        ASSERT_EQ(c.problem, Problem::Corrupt) << at << "^" << mask << ": " << c.what;
+        ASSERT_LE(c.validEnd, at);
+      }
+    }
+  }
+}
+
+TEST(AofFileCheck, AWriteTornAnywhereKeepsTheGroupsBeforeIt) {
+  // A power loss keeps a prefix of what was written; the rest reads as zeros
+  // (the size reached the disk) or is gone.
+  Log log;
+  const size_t ends[] = {kGroupHeader.size(), log.end1, log.end2, log.data.size()};
+  for (size_t cut = kGroupHeader.size(); cut <= log.data.size(); ++cut) {
+    size_t lastEnd = 0;
+    for (size_t e : ends)
+      if (e <= cut) lastEnd = e;
+    for (bool zeros : {false, true}) {
+      const std::string data = log.data.substr(0, cut) + std::string(zeros ? log.data.size() - cut : 0, '\0');
+      AofFileCheck c = checkAofFile(data);
+      ASSERT_EQ(c.validEnd, lastEnd) << cut << (zeros ? " zeros" : "");
+      ASSERT_EQ(c.problem, data.size() == lastEnd ? Problem::None : Problem::TornTail) << cut << ": " << c.what;
+      ASSERT_TRUE(c.sealed);
+    }
+  }
+}
