@@ -89,7 +89,7 @@ TEST(AofFileCheck, VerifiesEveryGroup) {
 
 TEST(AofFileCheck, ZerosOrGarbageAtTheEndAreATornTail) {
   Log log;
-  for (const std::string& tail : {std::string(4096, '\0'), std::string("\x17\xff garbage \x01\r\n\x80", 16),
+  for (const std::string& tail : {std::string(4096, '\0'), std::string("\x17\xff garbage \x01\r\n\x80"),
                                   std::string("*3\r\n$3\r\nSET\r\n$1\r\nd\r\n$1"), std::string("#EC:12ab")}) {
     AofFileCheck c = checkAofFile(log.data + tail);
     EXPECT_EQ(c.problem, Problem::TornTail) << c.what;

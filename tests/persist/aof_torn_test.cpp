@@ -154,7 +154,7 @@ TEST(AofTorn, GarbageOrAFailedLastGroupIsCutOff) {
   const std::string third = group(rec({"SET", "c", "3"}));
   std::string failed = third;
   failed[9] = 'x';  // "SET" -> "SxT": parses, checksum fails
-  for (const std::string& tail : {std::string("\xde\xad\xbe\xef garbage\r\n*1\r\n", 21), failed}) {
+  for (const std::string& tail : {std::string("\xde\xad\xbe\xef garbage\r\n*1\r\n"), failed}) {
     spit(d.file(kIncr1), good + tail);
     Recorder r;
     AofLoadResult res = loadAof(d.str(), "appendonly.aof", true, r);
