@@ -120,4 +120,29 @@ TEST(AofCheck, ReportsAndFixesZerosAfterTheLastGroup) {
 }
 
 }  // namespace
+// A rewritten log's RDB base is judged by the server's RDB loader.
+TEST(AofCheck, ChecksTheRdbBaseOfARewrittenLog) {
+  if (underRedis()) GTEST_SKIP() << "erdtree's log layout";
+  ServerProcess s({"--appendonly", "yes"});
+  s.start();
+  {
+    Client c(s.port());
+    ASSERT_EQ(c.cmd({"SET", "a", "1"}).repr(), "+OK");
+    ASSERT_EQ(c.cmd({"SADD", "s", "x", "y"}).repr(), ":2");
+    ASSERT_EQ(c.cmd({"BGREWRITEAOF"}).repr(), "+Background append only file rewriting started");
+    ASSERT_TRUE(waitFor([&] { return parseInfo(c.cmd({"INFO", "persistence"}).str)["aof_rewrites"] == "1"; }, 10000));
+  }
+  ASSERT_EQ(s.stop(), 0);
+  auto ok = checkAof({manifestOf(s)});
+  EXPECT_EQ(ok.exitCode(), 0) << ok.describe();
+  EXPECT_NE(ok.out.find("RDB base, "), std::string::npos) << ok.out;
+  EXPECT_NE(ok.out.find("2 key(s), valid"), std::string::npos) << ok.out;
+
+  const std::string base = s.dir() + "/appendonlydir/appendonly.aof.1.base.rdb";
+  fs::resize_file(base, fs::file_size(base) - 12);  // the end of the file and its checksum
+  auto bad = checkAof({manifestOf(s)});
+  EXPECT_EQ(bad.exitCode(), 1) << bad.describe();
+  EXPECT_NE(bad.out.find("RDB base, invalid"), std::string::npos) << bad.out;
+}
+
 }  // namespace erdtree::itest

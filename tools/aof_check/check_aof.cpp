@@ -29,6 +29,7 @@
 
 #include "erdtree/persist/aof_file_check.h"
 #include "erdtree/persist/aof_manifest.h"
+#include "erdtree/persist/rdb_loader.h"
 
 namespace {
 
@@ -91,7 +92,19 @@ int main(int argc, char** argv) {
       continue;
     }
     if (data.starts_with("REDIS")) {
-      std::printf("%s: RDB preamble, not checked by this tool\n", file.c_str());
+      // An RDB base (aof-use-rdb-preamble): the server's RDB loader judges it,
+      // into a scratch keyspace (expired keys kept: this is a check, not a load).
+      erdtree::engine::Keyspace scratch(16);
+      erdtree::persist::LoadOptions opts;
+      opts.dropExpired = false;
+      const erdtree::persist::LoadResult r = erdtree::persist::loadRdb(data, scratch, opts);
+      if (r.ok) {
+        std::printf("%s: RDB base, %zu bytes, version %d, %llu key(s), valid\n", file.c_str(), data.size(), r.version,
+                    static_cast<unsigned long long>(r.keys));
+      } else {
+        std::printf("%s: RDB base, invalid: %s\n", file.c_str(), r.error.c_str());
+        allValid = false;
+      }
       continue;
     }
     const AofFileCheck r = erdtree::persist::checkAofFile(data);
