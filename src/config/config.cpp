@@ -75,6 +75,7 @@ std::string Config::loadTomlFile(const std::string& path) {
 
 std::string Config::applyCommandLine(int argc, char** argv) {
   int i = 1;
+  bool saveSeen = false;  // a later --save adds rules, as repeated save lines do in redis.conf
   // redis-server style: the first argument may be the configuration file.
   if (i < argc && std::string_view(argv[i]).rfind("--", 0) != 0) {
     std::string err = loadTomlFile(argv[i]);
@@ -101,6 +102,11 @@ std::string Config::applyCommandLine(int argc, char** argv) {
     }
     if (findSetting(name) == nullptr) return "unknown setting '" + name + "'";
     if (words == 0) return "setting '" + name + "' needs a value";
+    if (name == "save") {
+      const std::string before = findSetting("save")->format(settings_);
+      if (saveSeen && !before.empty() && !value.empty()) value = before + " " + value;
+      saveSeen = true;
+    }
     std::string err = set(name, value, true);
     if (!err.empty()) return "bad value for '" + name + "': " + err;
   }

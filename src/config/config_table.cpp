@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -144,6 +145,80 @@ std::string parseAppenddirname(Settings& s, std::string_view v) {
   return "";
 }
 
+// save: "<seconds> <changes> [<seconds> <changes> ...]" or "" for none.
+// Redis's rules: the words are split on single spaces (so doubled or
+// trailing spaces make empty words), each is read as strtoll reads it (an
+// empty word is 0, a too large number saturates), seconds must be >= 1 and
+// changes >= 0, and changes is then kept as an int.
+std::string parseSave(Settings& s, std::string_view v) {
+  std::vector<SaveRule> rules;
+  if (!v.empty()) {
+    std::vector<std::string> words;
+    size_t start = 0;
+    while (true) {
+      size_t sp = v.find(' ', start);
+      words.emplace_back(v.substr(start, sp == std::string_view::npos ? std::string_view::npos : sp - start));
+      if (sp == std::string_view::npos) break;
+      start = sp + 1;
+    }
+    if (words.size() % 2 != 0) return "Invalid save parameters";
+    for (size_t j = 0; j < words.size(); j += 2) {
+      char* end = nullptr;
+      const long long seconds = std::strtoll(words[j].c_str(), &end, 10);
+      if (*end != '\0' || seconds < 1) return "Invalid save parameters";
+      const long long changes = std::strtoll(words[j + 1].c_str(), &end, 10);
+      if (*end != '\0' || changes < 0) return "Invalid save parameters";
+      rules.push_back(SaveRule{seconds, static_cast<int32_t>(static_cast<uint32_t>(changes))});
+    }
+  }
+  s.save = std::move(rules);
+  return "";
+}
+std::string formatSave(const Settings& s) {
+  std::string out;
+  for (const SaveRule& r : s.save) {
+    if (!out.empty()) out += ' ';
+    out += std::to_string(r.seconds) + " " + std::to_string(r.changes);
+  }
+  return out;
+}
+
+// shutdown-on-sigterm / shutdown-on-sigint: "default" or any of save,
+// nosave, now, force (space separated; "default" adds nothing).
+std::string parseShutdownOptions(ShutdownOptions& field, std::string_view v) {
+  ShutdownOptions o;
+  std::vector<std::string_view> words = util::splitSpaces(v);
+  if (words.empty()) return "argument(s) must be one of the following: default, save, nosave, now, force";
+  for (std::string_view w : words) {
+    std::string l = lower(w);
+    if (l == "save") o.save = true;
+    else if (l == "nosave") o.nosave = true;
+    else if (l == "now") o.now = true;
+    else if (l == "force") o.force = true;
+    else if (l != "default") return "argument(s) must be one of the following: default, save, nosave, now, force";
+  }
+  if (o.save && o.nosave) return "shutdown options SAVE and NOSAVE can't be used simultaneously";
+  field = o;
+  return "";
+}
+std::string formatShutdownOptions(const ShutdownOptions& o) {
+  std::string out;
+  auto add = [&](bool on, const char* name) {
+    if (!on) return;
+    if (!out.empty()) out += ' ';
+    out += name;
+  };
+  add(o.save, "save");
+  add(o.nosave, "nosave");
+  add(o.now, "now");
+  add(o.force, "force");
+  return out.empty() ? "default" : out;
+}
+std::string parseSigterm(Settings& s, std::string_view v) { return parseShutdownOptions(s.shutdownOnSigterm, v); }
+std::string formatSigterm(const Settings& s) { return formatShutdownOptions(s.shutdownOnSigterm); }
+std::string parseSigint(Settings& s, std::string_view v) { return parseShutdownOptions(s.shutdownOnSigint, v); }
+std::string formatSigint(const Settings& s) { return formatShutdownOptions(s.shutdownOnSigint); }
+
 // "normal 0 0 0 replica 256mb 64mb 60 pubsub 32mb 8mb 60"; classes not named keep their values.
 std::string parseOutputLimits(Settings& s, std::string_view v) {
   std::vector<std::string_view> words = util::splitSpaces(v);
@@ -220,7 +295,11 @@ const std::vector<SettingDescriptor>& settingDescriptors() {
       {"hz", "server", true, false, parseInt<&Settings::hz, 1, 500>, formatInt<&Settings::hz>},
       {"daemonize", "server", false, false, parseDaemonize, formatBool<&Settings::daemonize>},
       {"protected-mode", "server", true, false, parseBool<&Settings::protectedMode>, formatBool<&Settings::protectedMode>},
-      {"save", "server", true, false, parseString<&Settings::save>, formatString<&Settings::save>},
+      {"save", "server", true, false, parseSave, formatSave},
+      {"stop-writes-on-bgsave-error", "server", true, false, parseBool<&Settings::stopWritesOnBgsaveError>,
+       formatBool<&Settings::stopWritesOnBgsaveError>},
+      {"shutdown-on-sigterm", "server", true, false, parseSigterm, formatSigterm},
+      {"shutdown-on-sigint", "server", true, false, parseSigint, formatSigint},
       {"dbfilename", "server", true, true, parseString<&Settings::dbfilename>, formatString<&Settings::dbfilename>},
       {"rdbcompression", "server", true, false, parseBool<&Settings::rdbcompression>, formatBool<&Settings::rdbcompression>},
       {"rdbchecksum", "server", true, false, parseBool<&Settings::rdbchecksum>, formatBool<&Settings::rdbchecksum>},

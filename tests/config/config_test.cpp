@@ -82,3 +82,80 @@ TEST(Config, MemoryUnits) {
   EXPECT_FALSE(erdtree::config::parseMemory("-1", v));
   EXPECT_FALSE(erdtree::config::parseMemory("1xb", v));
 }
+
+namespace {
+std::string getOne(const Config& c, std::string_view name) {
+  auto pairs = c.get(name);
+  return pairs.size() == 1 ? pairs[0].second : "<missing>";
+}
+}  // namespace
+
+TEST(Config, SaveRulesDefaultToRedis70s) {
+  Config c;
+  EXPECT_EQ(getOne(c, "save"), "3600 1 300 100 60 10000");
+  EXPECT_TRUE(c.settings().stopWritesOnBgsaveError);
+  EXPECT_EQ(getOne(c, "stop-writes-on-bgsave-error"), "yes");
+  // The embedded TOML and the Settings defaults agree.
+  EXPECT_EQ(c.settings().save, erdtree::config::Settings{}.save);
+}
+
+// Redis 7.0.15's answers (checked against redis-server): words split on
+// single spaces, strtoll's reading, seconds >= 1, changes >= 0 kept as an int.
+TEST(Config, SaveValidationAsRedis) {
+  const std::pair<const char*, const char*> accepted[] = {
+      {"3600 1 300 100", "3600 1 300 100"}, {"", ""},
+      {"10 0", "10 0"},                      {"1 1 1 1", "1 1 1 1"},
+      {"2147483648 1", "2147483648 1"},      {"9223372036854775808 1", "9223372036854775807 1"},
+      {"10 ", "10 0"},                       {"+10 1", "10 1"},
+      {"10 4294967297", "10 1"},             {"10 2147483648", "10 -2147483648"},
+      {"10 -0", "10 0"},                     {"010 07", "10 7"},
+  };
+  for (const auto& [in, shown] : accepted) {
+    Config c;
+    EXPECT_EQ(c.set("save", in, false), "") << in;
+    EXPECT_EQ(getOne(c, "save"), shown) << in;
+  }
+  for (const char* bad : {"1", "a b", "10 -1", "-1 5", "0 10", "10 1 20", "10 1 x 2", "  3600   1  ", " 10 1",
+                          "10 1 ", "10  1", "10 1x", "0x10 1", "10\t1"}) {
+    Config c;
+    EXPECT_EQ(c.set("save", bad, false), "Invalid save parameters") << bad;
+    EXPECT_EQ(getOne(c, "save"), "3600 1 300 100 60 10000") << bad;  // unchanged
+  }
+}
+
+TEST(Config, RepeatedSaveFlagsAddRulesAsRedisConfLines) {
+  Config c;
+  EXPECT_EQ(applyArgs(c, {"--save", "900", "1", "--port", "7000", "--save", "60 5"}), "");
+  EXPECT_EQ(getOne(c, "save"), "900 1 60 5");
+  Config d;
+  EXPECT_EQ(applyArgs(d, {"--save", ""}), "");
+  EXPECT_TRUE(d.settings().save.empty());
+  Config e;
+  EXPECT_EQ(applyArgs(e, {"--save", "10 1", "--save", ""}), "");
+  EXPECT_EQ(getOne(e, "save"), "");
+  Config f;  // TOML: one string, or an array of "<seconds> <changes>" strings
+  EXPECT_EQ(f.loadTomlText("[server]\nsave = [\"900 1\", \"300 10\"]\n", "t"), "");
+  EXPECT_EQ(getOne(f, "save"), "900 1 300 10");
+  Config g;
+  EXPECT_NE(g.loadTomlText("[server]\nsave = \"900\"\n", "t").find("Invalid save parameters"), std::string::npos);
+}
+
+TEST(Config, ShutdownOnSignalOptions) {
+  Config c;
+  EXPECT_EQ(getOne(c, "shutdown-on-sigterm"), "default");
+  EXPECT_EQ(c.set("shutdown-on-sigterm", "force save", false), "");
+  EXPECT_EQ(getOne(c, "shutdown-on-sigterm"), "save force");
+  EXPECT_TRUE(c.settings().shutdownOnSigterm.save);
+  EXPECT_TRUE(c.settings().shutdownOnSigterm.force);
+  EXPECT_EQ(c.set("shutdown-on-sigint", "NOW Force", false), "");
+  EXPECT_EQ(getOne(c, "shutdown-on-sigint"), "now force");
+  EXPECT_EQ(c.set("shutdown-on-sigint", "default save", false), "");
+  EXPECT_EQ(getOne(c, "shutdown-on-sigint"), "save");
+  EXPECT_EQ(c.set("shutdown-on-sigterm", "save nosave", false),
+            "shutdown options SAVE and NOSAVE can't be used simultaneously");
+  EXPECT_EQ(c.set("shutdown-on-sigterm", "bogus", false),
+            "argument(s) must be one of the following: default, save, nosave, now, force");
+  EXPECT_EQ(c.set("shutdown-on-sigterm", "", false),
+            "argument(s) must be one of the following: default, save, nosave, now, force");
+  EXPECT_EQ(getOne(c, "shutdown-on-sigterm"), "save force");
+}

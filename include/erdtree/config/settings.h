@@ -14,6 +14,23 @@ struct OutputBufferLimit {
   int64_t softSeconds = 0;
 };
 
+// One RDB save rule: BGSAVE once `seconds` have passed since the last save
+// and at least `changes` writes happened (Redis's "save <seconds> <changes>").
+struct SaveRule {
+  int64_t seconds = 0;
+  int32_t changes = 0;  // an int in Redis: CONFIG SET truncates larger values the same way
+  bool operator==(const SaveRule&) const = default;
+};
+
+// SHUTDOWN's modifiers as shutdown-on-sigterm / shutdown-on-sigint take them
+// ("default" is none of them).
+struct ShutdownOptions {
+  bool save = false;
+  bool nosave = false;
+  bool now = false;
+  bool force = false;
+};
+
 struct Settings {
   // [server]
   std::vector<std::string> bind{"127.0.0.1"};  // bind (space separated)
@@ -32,7 +49,11 @@ struct Settings {
   int64_t hz = 10;                              // hz (cron frequency)
   bool daemonize = false;                       // daemonize (accepted, must stay no)
   bool protectedMode = true;                    // protected-mode (loopback-only default)
-  std::string save;                             // save (snapshot rules, issue 4)
+  // save: Redis 7.0's default rules; empty = no automatic snapshots.
+  std::vector<SaveRule> save{{3600, 1}, {300, 100}, {60, 10000}};
+  bool stopWritesOnBgsaveError = true;          // stop-writes-on-bgsave-error
+  ShutdownOptions shutdownOnSigterm;            // shutdown-on-sigterm
+  ShutdownOptions shutdownOnSigint;             // shutdown-on-sigint
   std::string dbfilename = "dump.rdb";          // dbfilename
   bool rdbcompression = true;                   // rdbcompression (LZF for strings over 20 bytes)
   bool rdbchecksum = true;                      // rdbchecksum (CRC-64 at the end of the file)
