@@ -17,15 +17,25 @@ void saveCommand(Context& ctx) {
   ctx.out.ok();
 }
 
-// BGSAVE [SCHEDULE]: SCHEDULE matters only next to an AOF rewrite, which
-// does not exist yet, so it is accepted and changes nothing.
+// BGSAVE [SCHEDULE]. One fork child at a time: next to another child (the
+// AOF rewrite) SCHEDULE defers the snapshot until that child is gone, and
+// inside EXEC the snapshot is always deferred (a child forked now would see
+// half the transaction), as Redis 7.0 does.
 void bgsaveCommand(Context& ctx) {
   if (ctx.argc() > 2 || (ctx.argc() == 2 && !util::equalsIgnoreCase(ctx.arg(1), "schedule")))
     return ctx.out.error(err::kSyntax);
   if (ctx.svc.persistence == nullptr) return ctx.out.error("ERR");
-  std::string err = ctx.svc.persistence->bgsave();
-  if (!err.empty()) return ctx.out.error(err);
-  ctx.out.simple("Background saving started");
+  using Start = Persistence::BgsaveStart;
+  switch (ctx.svc.persistence->bgsave(ctx.argc() == 2, ctx.svc.execWrapPending)) {
+    case Start::Started: return ctx.out.simple("Background saving started");
+    case Start::Scheduled: return ctx.out.simple("Background saving scheduled");
+    case Start::AlreadyRunning: return ctx.out.error("ERR Background save already in progress");
+    case Start::OtherChildActive:
+      return ctx.out.error(
+          "ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to "
+          "schedule a BGSAVE whenever possible.");
+    case Start::Failed: return ctx.out.error("ERR");
+  }
 }
 
 void bgrewriteaofCommand(Context& ctx) {

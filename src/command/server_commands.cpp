@@ -48,6 +48,9 @@ void flushallCommand(Context& ctx) {
   });
   for (int i = 0; i < ctx.svc.keyspace.count(); ++i) ctx.svc.keyspace.db(i).clear();
   ctx.propagateAsIs(n);
+  // With save rules on, Redis also resets the snapshot (not while replaying
+  // the log, where the dump would only be rewritten for nothing).
+  if (ctx.svc.persistence != nullptr && !ctx.session.internal) ctx.svc.persistence->flushedAll();
   ctx.out.ok();
 }
 
@@ -95,18 +98,26 @@ void timeCommand(Context& ctx) {
   ctx.out.bulk(std::string_view(buf, util::formatInt64(us % 1000000, buf)));
 }
 
+// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT], Redis 7.0's parsing: ABORT
+// combines with nothing, NOSAVE not with SAVE. Shutting down never waits
+// here (no replicas to catch up yet), so there is never one to ABORT.
 void shutdownCommand(Context& ctx) {
   bool abort = false;
+  ServerApi::ShutdownFlags flags;
   for (size_t j = 1; j < ctx.argc(); ++j) {
     std::string_view o = ctx.arg(j);
-    if (equalsIgnoreCase(o, "abort")) abort = true;
-    else if (!equalsIgnoreCase(o, "nosave") && !equalsIgnoreCase(o, "save") && !equalsIgnoreCase(o, "now") &&
-             !equalsIgnoreCase(o, "force"))
-      return ctx.out.error(err::kSyntax);
+    if (equalsIgnoreCase(o, "nosave")) flags.nosave = true;
+    else if (equalsIgnoreCase(o, "save")) flags.save = true;
+    else if (equalsIgnoreCase(o, "now")) flags.now = true;
+    else if (equalsIgnoreCase(o, "force")) flags.force = true;
+    else if (equalsIgnoreCase(o, "abort")) abort = true;
+    else return ctx.out.error(err::kSyntax);
   }
-  // Nothing is ever mid-shutdown: shutting down completes within the call.
+  const bool anyFlag = flags.nosave || flags.save || flags.now || flags.force;
+  if ((abort && anyFlag) || (flags.nosave && flags.save)) return ctx.out.error(err::kSyntax);
   if (abort) return ctx.out.error("ERR No shutdown in progress.");
-  ctx.svc.server.shutdown();
+  std::string err = ctx.svc.server.shutdown(flags);
+  if (!err.empty()) ctx.out.error(err);
 }
 
 }  // namespace

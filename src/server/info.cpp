@@ -187,13 +187,24 @@ std::string Server::info(std::span<const std::string_view> sections) {
     Fields f;
     f.add("loading", 0);
     f.add("async_loading", 0);
+    // A running rewrite child's copy-on-write is sampled (a BGSAVE child's is
+    // reported when it finishes, in rdb_last_cow_size).
     f.add("current_cow_peak", rewriter_.currentCowBytes());
+    f.add("current_cow_size", 0);
+    f.add("current_cow_size_age", 0);
+    f.add("current_fork_perc", "0.00");
+    f.add("current_save_keys_processed", 0);
+    f.add("current_save_keys_total", 0);
     f.add("rdb_changes_since_last_save", services_.stats.dirty);
     f.add("rdb_bgsave_in_progress", snapshot_.saveInProgress() ? 1 : 0);
     f.add("rdb_last_save_time", snapshot_.lastSaveTime());
-    f.add("rdb_last_bgsave_status", snapshot_.lastSaveOk() ? "ok" : "err");
+    f.add("rdb_last_bgsave_status", snapshot_.lastBgsaveOk() ? "ok" : "err");
     f.add("rdb_last_bgsave_time_sec", snapshot_.lastBgsaveSeconds());
     f.add("rdb_current_bgsave_time_sec", snapshot_.currentBgsaveSeconds());
+    f.add("rdb_saves", snapshot_.saves());
+    f.add("rdb_last_cow_size", snapshot_.lastCowBytes());
+    f.add("rdb_last_load_keys_expired", snapshot_.lastLoadKeysExpired());
+    f.add("rdb_last_load_keys_loaded", snapshot_.lastLoadKeysLoaded());
     f.add("aof_enabled", aof_ ? 1 : 0);
     f.add("aof_rewrite_in_progress", rewriter_.inProgress() ? 1 : 0);
     f.add("aof_rewrite_scheduled", rewriter_.scheduled() ? 1 : 0);

@@ -1,8 +1,9 @@
 // The server's side of the append-only log: replay at start-up through the
 // Dispatcher (an internal session, replies discarded, an error reply is a
 // load error; an RDB base goes to the RDB loader), opening the writer,
-// flushing it in beforeSleep before the replies, the MISCONF state,
-// BGREWRITEAOF, CONFIG SET appendonly yes/no, shutdown.
+// flushing it in beforeSleep before the replies, the MISCONF state (the
+// snapshot's and the log's), BGREWRITEAOF, CONFIG SET appendonly yes/no,
+// shutdown.
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -16,6 +17,12 @@
 
 namespace erdtree::server {
 namespace {
+
+constexpr std::string_view kRdbMisconf =
+    "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that "
+    "may modify the data set are disabled, because this instance is configured to report errors during writes if RDB "
+    "snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB "
+    "error.";
 
 class ReplaySink final : public persist::AofLoadSink {
  public:
@@ -113,11 +120,17 @@ void Server::flushAof(bool force) {
   refreshDiskError();
 }
 
+// Redis's writeCommandsDeniedByDiskError: a failed BGSAVE (with save rules
+// on and stop-writes-on-bgsave-error) is checked before the log's errors.
 void Server::refreshDiskError() {
-  if (aof_ && !aof_->healthy())
+  const config::Settings& s = config_.settings();
+  if (s.stopWritesOnBgsaveError && !s.save.empty() && !snapshot_.lastBgsaveOk()) {
+    if (services_.diskWriteError != kRdbMisconf) services_.diskWriteError = kRdbMisconf;
+  } else if (aof_ && !aof_->healthy()) {
     services_.diskWriteError = std::string("MISCONF Errors writing to the AOF file: ") + std::strerror(aof_->lastErrno());
-  else
+  } else {
     services_.diskWriteError.clear();
+  }
 }
 
 std::string Server::bgrewriteaof(bool inExec) {

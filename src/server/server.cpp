@@ -38,7 +38,9 @@ Server::Server(config::Config& config)
       rewriter_(config, services_) {
   command::registerAllCommands(registry_);
   services_.persistence = &snapshot_;
-  rewriter_.setOtherChildActive([this] { return snapshot_.saveInProgress(); });
+  // One fork child at a time (Redis's hasActiveChildProcess).
+  rewriter_.setOtherChildActive([this] { return snapshot_.childActive(); });
+  snapshot_.setOtherChildActive([this] { return rewriter_.inProgress(); });
   uv_loop_init(&loop_);
   loop_.data = this;
   tcp_ = std::make_unique<net::TcpServer>(&loop_, *this);
@@ -53,6 +55,7 @@ Server::Server(config::Config& config)
     propagation_.propagate(db, del);
   });
   propagation_.addSink(&aofSink_);
+  snapshot_.setStatusListener([this] { refreshDiskError(); });
   applySettings();
 }
 
@@ -97,6 +100,7 @@ void Server::applySettings() {
     uint64_t period = static_cast<uint64_t>(1000 / s.hz);
     uv_timer_set_repeat(&cronTimer_, period == 0 ? 1 : period);
   }
+  refreshDiskError();  // save and stop-writes-on-bgsave-error decide the RDB -MISCONF
 }
 
 std::string Server::start() {
@@ -183,13 +187,13 @@ void Server::onInput(net::Connection& conn) {
   if (c == nullptr) return;
   c->session.lastInteractionMs = util::unixTimeMs();
   processInput(*c);
-  if (shutdownRequested_) performShutdown("SHUTDOWN");
+  if (shutdownRequested_) performShutdown();
 }
 
 void Server::onDrained(net::Connection& conn) {
   auto* c = static_cast<Client*>(conn.userData);
   if (c != nullptr) processInput(*c);
-  if (shutdownRequested_) performShutdown("SHUTDOWN");
+  if (shutdownRequested_) performShutdown();
 }
 
 void Server::processInput(Client& c) {
@@ -301,7 +305,7 @@ void Server::beforeSleep() {
     tcp_->flushPending();
   } while (services_.blocking.hasUnblocked() && !shutdownRequested_);  // a drained client served others
   armBlockTimer();
-  if (shutdownRequested_) performShutdown("SHUTDOWN");
+  if (shutdownRequested_) performShutdown();
 }
 
 // Clients whose blocking command ended (served, timed out, CLIENT UNBLOCK)
@@ -354,8 +358,8 @@ void Server::cron() {
   expireBudgetUs_ = tickUs * kExpireCyclePercentOfTick / 100;  // spent by runExpireSlice
   runExpireSlice();
   keyspace_.rehashStep(kRehashBudgetUs);
-  snapshot_.poll();
-  rewriter_.poll(aof_.get());
+  rewriter_.poll(aof_.get());  // reaps/starts the rewrite child first, so a scheduled BGSAVE sees it
+  snapshot_.cron();             // reaps the BGSAVE child; save rules and scheduled BGSAVEs
   refreshDiskError();
 
   if (s.timeoutSeconds > 0) {
@@ -394,10 +398,43 @@ void Server::cron() {
   }
 }
 
-void Server::performShutdown(const char* reason) {
+std::string Server::shutdown(const ShutdownFlags& flags) {
+  if (!prepareShutdown(flags)) return "ERR Errors trying to SHUTDOWN. Check logs.";
+  shutdownRequested_ = true;  // performShutdown() once this client's command returns
+  return "";
+}
+
+bool Server::prepareShutdown(const ShutdownFlags& flags) {
+  spdlog::warn("User requested shutdown...");
+  // The log being turned on has no base yet: exiting now would leave the
+  // writes since then in no file a restart reads (Redis refuses too).
+  if (aof_ && aof_->enabling()) {
+    if (!flags.force) {
+      spdlog::warn("Writing initial AOF, can't exit.");
+      return false;
+    }
+    spdlog::warn("Writing initial AOF. Exit anyway.");
+  }
+  // The snapshot written below (or the log) has everything the children have.
+  snapshot_.killChild();
+  rewriter_.killChild();
+  if ((!config_.settings().save.empty() && !flags.nosave) || flags.save) {
+    spdlog::info("Saving the final RDB snapshot before exiting.");
+    if (!snapshot_.saveOnShutdown().empty()) {
+      if (!flags.force) {
+        spdlog::warn("Error trying to save the DB, can't exit.");
+        spdlog::warn("Errors trying to shut down the server. Check the logs for more information.");
+        return false;
+      }
+      spdlog::warn("Error trying to save the DB. Exit anyway.");
+    }
+  }
+  return true;
+}
+
+void Server::performShutdown() {
   if (stopped_) return;
   stopped_ = true;
-  spdlog::warn("User requested shutdown ({})...", reason);
   tcp_->closeListeners();
   tcp_->closeAll();
   snapshot_.killChild();
@@ -420,10 +457,20 @@ void Server::onBlockTimer(uv_timer_t* h) {
   self->blockTimerDeadline_ = 0;
   self->services_.blocking.expireTimedOut(util::unixTimeMs());  // replies now, resumes in beforeSleep
 }
+// SIGTERM/SIGINT shut down as SHUTDOWN with shutdown-on-sigterm/-sigint's
+// modifiers would; if the final save fails the server keeps running, as
+// Redis does (send the signal again, or SHUTDOWN NOSAVE / FORCE).
 void Server::onSignal(uv_signal_t* h, int signum) {
   auto* self = static_cast<Server*>(h->data);
-  spdlog::warn("Received {} scheduling shutdown...", signum == SIGINT ? "SIGINT" : "SIGTERM");
-  self->performShutdown(signum == SIGINT ? "SIGINT" : "SIGTERM");
+  const char* name = signum == SIGINT ? "SIGINT" : "SIGTERM";
+  spdlog::warn("Received {} scheduling shutdown...", name);
+  const config::ShutdownOptions& o =
+      signum == SIGINT ? self->config_.settings().shutdownOnSigint : self->config_.settings().shutdownOnSigterm;
+  if (!self->prepareShutdown(ShutdownFlags{o.save, o.nosave, o.now, o.force})) {
+    spdlog::warn("{} received but errors trying to shut down the server, check the logs for more information", name);
+    return;
+  }
+  self->performShutdown();
 }
 
 }  // namespace erdtree::server

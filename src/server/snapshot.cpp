@@ -1,5 +1,6 @@
 #include "erdtree/server/snapshot.h"
 
+#include <fcntl.h>
 #include <malloc.h>
 #include <spdlog/spdlog.h>
 #include <signal.h>
@@ -7,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 
 #include "erdtree/persist/rdb_loader.h"
@@ -14,9 +16,48 @@
 #include "erdtree/util/clock.h"
 
 namespace erdtree::server {
+namespace {
+
+// The child's copy-on-write cost: its private dirty memory, pages that
+// stopped being shared with the parent because either side wrote them (what
+// Redis reports as rdb_last_cow_size). Runs in the child: a stack buffer and
+// plain system calls, no allocation. 0 when the kernel does not say.
+uint64_t privateDirtyBytes() {
+  int fd = ::open("/proc/self/smaps_rollup", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return 0;
+  char buf[4096];
+  size_t used = 0;
+  while (used < sizeof(buf) - 1) {
+    ssize_t n = ::read(fd, buf + used, sizeof(buf) - 1 - used);
+    if (n <= 0) break;
+    used += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  buf[used] = '\0';
+  const char* p = std::strstr(buf, "Private_Dirty:");
+  if (p == nullptr) return 0;
+  p += std::strlen("Private_Dirty:");
+  while (*p == ' ' || *p == '\t') ++p;
+  uint64_t kb = 0;
+  while (*p >= '0' && *p <= '9') kb = kb * 10 + static_cast<uint64_t>(*p++ - '0');
+  return kb * 1024;
+}
+
+// Seconds since `sinceMs` are more than `seconds` (Redis compares whole
+// seconds with >; rules with huge values never fire).
+bool moreThanSeconds(int64_t nowMs, int64_t sinceMs, int64_t seconds) {
+  const int64_t elapsed = nowMs - sinceMs;
+  return seconds <= INT64_MAX / 1000 && elapsed > seconds * 1000;
+}
+
+}  // namespace
 
 Snapshotter::Snapshotter(config::Config& config, command::Services& services)
-    : config_(config), svc_(services), lastSaveSec_(util::unixTimeMs() / 1000) {}
+    : config_(config), svc_(services), lastSaveMs_(util::unixTimeMs()) {}
+
+Snapshotter::~Snapshotter() {
+  killChild();
+}
 
 std::string Snapshotter::path() const {
   const config::Settings& s = config_.settings();
@@ -41,6 +82,8 @@ std::string Snapshotter::loadAtStartup() {
     spdlog::warn("RDB {}: skipped {} module AUX record(s) and {} function librar(y/ies) (not supported)", file,
                  r.skippedModuleAux, r.skippedFunctions);
   }
+  loadedKeys_ = r.keys;
+  loadExpired_ = r.expiredSkipped;
   const double secs = static_cast<double>(util::monotonicUs() - startUs) / 1e6;
   spdlog::info("DB loaded from disk: {:.3f} seconds, {} keys ({} expired dropped)", secs, r.keys, r.expiredSkipped);
   return "";
@@ -58,72 +101,151 @@ persist::SaveOptions Snapshotter::saveOptions() const {
   return opts;
 }
 
-std::string Snapshotter::save() {
-  if (childPid_ > 0) return "ERR Background save already in progress";
+void Snapshotter::setStatus(bool ok) {
+  if (ok == lastBgsaveOk_) return;
+  lastBgsaveOk_ = ok;
+  if (statusListener_) statusListener_();
+}
+
+// Redis's rdbSave: a failure leaves rdb_last_bgsave_status alone, a success
+// sets it to ok (a good SAVE clears the BGSAVE error and its -MISCONF).
+std::string Snapshotter::saveNow() {
   persist::SaveOptions opts = saveOptions();
   persist::SaveStats stats;
   std::string err = persist::saveRdbFile(path(), svc_.keyspace, opts, &stats);
   if (!err.empty()) {
-    lastSaveOk_ = false;
     spdlog::warn("{}", err);
     return err;
   }
-  lastSaveOk_ = true;
-  lastSaveSec_ = opts.nowMs / 1000;
+  lastSaveMs_ = util::unixTimeMs();
   svc_.stats.dirty = 0;
   spdlog::info("DB saved on disk ({} keys, {} bytes)", stats.keys, stats.bytes);
+  setStatus(true);
   return "";
 }
 
-std::string Snapshotter::bgsave() {
+std::string Snapshotter::save() {
   if (childPid_ > 0) return "ERR Background save already in progress";
+  ++saves_;
+  return saveNow();
+}
+
+Snapshotter::BgsaveStart Snapshotter::bgsave(bool schedule, bool inTransaction) {
+  if (childPid_ > 0) return BgsaveStart::AlreadyRunning;
+  if ((otherChildActive_ && otherChildActive_()) || inTransaction) {
+    if (!schedule && !inTransaction) return BgsaveStart::OtherChildActive;
+    scheduled_ = true;
+    return BgsaveStart::Scheduled;
+  }
+  return startChild() ? BgsaveStart::Started : BgsaveStart::Failed;
+}
+
+bool Snapshotter::startChild() {
+  ++saves_;
   persist::SaveOptions opts = saveOptions();
   const std::string target = path();
+  lastBgsaveTryMs_ = opts.nowMs;
+  int fds[2] = {-1, -1};
+  if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) fds[0] = fds[1] = -1;  // no CoW report then
   const pid_t pid = ::fork();
   if (pid < 0) {
-    lastSaveOk_ = false;
-    spdlog::warn("Can't save in background: fork: {}", std::strerror(errno));
-    return std::string("ERR Background save failed: fork: ") + std::strerror(errno);
+    const int e = errno;
+    if (fds[0] >= 0) {
+      ::close(fds[0]);
+      ::close(fds[1]);
+    }
+    spdlog::warn("Can't save in background: fork: {}", std::strerror(e));
+    setStatus(false);
+    return false;
   }
   if (pid == 0) {
     // Only this thread exists in the child (the AOF fsync thread does not):
     // it must not take locks another thread may have held at fork, so no
     // logging here; glibc's malloc is fork-safe.
     std::string err = persist::saveRdbFile(target, svc_.keyspace, opts);
+    if (err.empty() && fds[1] >= 0) {
+      const uint64_t cow = privateDirtyBytes();
+      ssize_t n = ::write(fds[1], &cow, sizeof cow);
+      (void)n;  // best effort: the parent then reports 0
+    }
     ::_exit(err.empty() ? 0 : 1);
   }
+  if (fds[1] >= 0) ::close(fds[1]);
+  cowPipe_ = fds[0];
   childPid_ = pid;
+  const size_t slash = target.rfind('/');
+  childTemp_ = (slash == std::string::npos ? std::string(".") : target.substr(0, slash)) + "/temp-" +
+               std::to_string(pid) + ".rdb";
   childStartMs_ = opts.nowMs;
   dirtyAtFork_ = svc_.stats.dirty;
+  scheduled_ = false;  // this snapshot covers what the schedule asked for
   spdlog::info("Background saving started by pid {}", pid);
-  return "";
+  return true;
 }
 
-void Snapshotter::poll() {
+// Redis's backgroundSaveDoneHandlerDisk.
+void Snapshotter::reap() {
   if (childPid_ <= 0) return;
   int status = 0;
   const pid_t r = ::waitpid(childPid_, &status, WNOHANG);
   if (r == 0) return;
   const bool ok = r == childPid_ && WIFEXITED(status) && WEXITSTATUS(status) == 0;
   lastBgsaveSec_ = (util::unixTimeMs() - childStartMs_) / 1000;
+  if (ok && cowPipe_ >= 0) {
+    uint64_t cow = 0;
+    if (::read(cowPipe_, &cow, sizeof cow) == static_cast<ssize_t>(sizeof cow)) lastCowBytes_ = cow;
+  }
+  if (cowPipe_ >= 0) ::close(cowPipe_);
+  cowPipe_ = -1;
   childPid_ = -1;
-  lastSaveOk_ = ok;
-  if (!ok) {
+  if (ok) {
+    spdlog::info("Background saving terminated with success (copy-on-write {} MB)", lastCowBytes_ >> 20);
+    svc_.stats.dirty = svc_.stats.dirty >= dirtyAtFork_ ? svc_.stats.dirty - dirtyAtFork_ : 0;
+    lastSaveMs_ = util::unixTimeMs();
+  } else if (r == -1 || WIFEXITED(status)) {
     spdlog::warn("Background saving error");
+  } else {
+    spdlog::warn("Background saving terminated by signal {}", WTERMSIG(status));
+    ::unlink(childTemp_.c_str());  // a killed child leaves its temp file
+  }
+  setStatus(ok);
+}
+
+void Snapshotter::cron() {
+  reap();
+  if (childPid_ > 0 || (otherChildActive_ && otherChildActive_())) return;
+  const int64_t nowMs = util::unixTimeMs();
+  // After a failed BGSAVE, wait before the next attempt.
+  const bool mayTry = lastBgsaveOk_ || nowMs - lastBgsaveTryMs_ >= kBgsaveRetryDelayMs;
+  if (!mayTry) return;
+  if (scheduled_) {
+    startChild();
     return;
   }
-  lastSaveSec_ = childStartMs_ / 1000;
-  svc_.stats.dirty = svc_.stats.dirty >= dirtyAtFork_ ? svc_.stats.dirty - dirtyAtFork_ : 0;
-  spdlog::info("Background saving terminated with success");
+  for (const config::SaveRule& rule : config_.settings().save) {
+    if (static_cast<int64_t>(svc_.stats.dirty) >= rule.changes && moreThanSeconds(nowMs, lastSaveMs_, rule.seconds)) {
+      spdlog::info("{} changes in {} seconds. Saving...", rule.changes, rule.seconds);
+      startChild();
+      return;
+    }
+  }
+}
+
+void Snapshotter::flushedAll() {
+  if (config_.settings().save.empty()) return;
+  killChild();
+  saveNow();  // a failure is logged; FLUSHALL itself still succeeded
 }
 
 void Snapshotter::killChild() {
   if (childPid_ <= 0) return;
+  spdlog::warn("There is a child saving an .rdb. Killing it!");
   ::kill(childPid_, SIGKILL);
   int status = 0;
   ::waitpid(childPid_, &status, 0);
-  const std::string tmp = config_.settings().dir + "/temp-" + std::to_string(childPid_) + ".rdb";
-  ::unlink(tmp.c_str());
+  ::unlink(childTemp_.c_str());
+  if (cowPipe_ >= 0) ::close(cowPipe_);
+  cowPipe_ = -1;
   childPid_ = -1;
 }
 

@@ -29,10 +29,16 @@ class FakeServer : public command::ServerApi {
   const std::string& requirePass() const override { return pass; }
   std::string clientList(const command::Session*, std::span<const uint64_t>, std::string_view) override { return ""; }
   size_t clientKill(const command::Session&, const KillFilter&) override { return 0; }
-  void shutdown() override { shutdownCalled = true; }
+  std::string shutdown(const ShutdownFlags& flags) override {
+    shutdownCalled = true;
+    lastShutdown = flags;
+    return shutdownError;
+  }
   std::string bgrewriteaof(bool) override { return "Background append only file rewriting started"; }
   std::string pass;
   bool shutdownCalled = false;
+  ShutdownFlags lastShutdown;
+  std::string shutdownError;  // what shutdown() answers ("" = stopping)
 };
 
 class CommandHarness {

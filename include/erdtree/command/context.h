@@ -90,8 +90,18 @@ class ServerApi {
     std::string type;
   };
   virtual size_t clientKill(const Session& caller, const KillFilter& filter) = 0;
-  // SHUTDOWN: stop accepting, flush what must be flushed, exit the loop.
-  virtual void shutdown() = 0;
+  // SHUTDOWN's modifiers (NOW and FORCE as Redis 7.0 defines them).
+  struct ShutdownFlags {
+    bool save = false;    // save a snapshot even without save rules
+    bool nosave = false;  // no snapshot even with save rules
+    bool now = false;     // don't wait for lagging replicas (there are none yet)
+    bool force = false;   // exit even if the final save fails
+  };
+  // SHUTDOWN: kills a BGSAVE child and, with save rules (or flags.save) and
+  // not flags.nosave, saves in the foreground. Returns "" when the server
+  // stops after this command (the log flushed and fsynced; the client gets
+  // no reply), else the error reply (the server keeps running).
+  virtual std::string shutdown(const ShutdownFlags& flags) = 0;
   // BGREWRITEAOF (inExec: called from EXEC, so it is only scheduled): the status reply ("Background append only file rewriting
   // started" / "... scheduled"), or an error reply starting with "ERR".
   virtual std::string bgrewriteaof(bool inExec) = 0;

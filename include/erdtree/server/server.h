@@ -8,7 +8,8 @@
 //   uv_prepare (before polling): write the log (and fsync it under
 //   appendfsync always), then flush every client's replies (beforeSleep)
 //   uv_async from the log's background fsync thread: pick up its status
-//   uv_timer at hz: active expiry, idle timeouts, rehash steps, metrics
+//   uv_timer at hz: active expiry, idle timeouts, rehash steps, metrics,
+//   reaping the BGSAVE child and the save rules (snapshot.h)
 //   uv_timer at the earliest blocked-client deadline: BLPOP & co. time out
 //   (command/blocking.h); clients released from a blocking command run their
 //   pipelined commands in beforeSleep
@@ -76,7 +77,7 @@ class Server final : public net::ConnectionHandler, public command::ServerApi {
   std::string clientList(const command::Session* only, std::span<const uint64_t> ids,
                          std::string_view type) override;
   size_t clientKill(const command::Session& caller, const KillFilter& filter) override;
-  void shutdown() override { shutdownRequested_ = true; }
+  std::string shutdown(const ShutdownFlags& flags) override;
   std::string bgrewriteaof(bool inExec) override;
 
  private:
@@ -86,7 +87,11 @@ class Server final : public net::ConnectionHandler, public command::ServerApi {
   void applySettings();
   void cron();
   void beforeSleep();
-  void performShutdown(const char* reason);
+  // Redis's finishShutdown in two halves: prepareShutdown() does what may
+  // fail (the final save); false means keep running (logged). Then
+  // performShutdown() closes clients and the log and stops the loop.
+  bool prepareShutdown(const ShutdownFlags& flags);
+  void performShutdown();
   std::string clientLine(const Client& c, int64_t nowMs) const;
   resp::ParseLimits parseLimits() const;
 
@@ -136,7 +141,7 @@ class Server final : public net::ConnectionHandler, public command::ServerApi {
     }
   } aofSink_;
   std::unique_ptr<persist::AofWriter> aof_;
-  Snapshotter snapshot_;                             // SAVE, LASTSAVE, start-up load
+  Snapshotter snapshot_;                             // SAVE, BGSAVE, save rules, LASTSAVE, start-up load
   AofRewriter rewriter_;                             // BGREWRITEAOF, automatic rewrite
   std::vector<std::unique_ptr<Client>> graveyard_;  // freed at the next loop turn
   std::vector<Client*> limitChecks_;                 // clients that got output from others
