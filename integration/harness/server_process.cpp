@@ -332,6 +332,11 @@ void ServerProcess::kill9() {
   reap(0);
 }
 
+void ServerProcess::sendSignal(int sig) {
+  if (reap(WNOHANG)) return;
+  ::kill(pid_, sig);
+}
+
 bool ServerProcess::waitExit(int timeoutMs) {
   const auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
   while (true) {

@@ -27,6 +27,8 @@ class ServerProcess {
   int stop();
   // SIGKILL without waiting for a clean shutdown (crash simulation).
   void kill9();
+  // Sends a signal (e.g. SIGTERM) and returns at once; no-op if not running.
+  void sendSignal(int sig);
   bool running() const;
   // Waits for the process to exit on its own (e.g. after SHUTDOWN) up to
   // timeoutMs; returns true if it exited.
