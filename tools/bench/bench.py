@@ -186,9 +186,10 @@ class Server:
         self.dir = tempfile.mkdtemp(prefix="erdtree-bench-%s-" % self.name)
         self.port = free_port()
         args = [self.binary, "--port", str(self.port), "--bind", "127.0.0.1",
-                "--dir", self.dir, "--appendonly", "no"]
+                "--dir", self.dir, "--appendonly", "no", "--save", ""]
+        # No snapshots on either side: save rules would fork mid-round.
         if self.flavor == "redis":
-            args += ["--save", "", "--daemonize", "no"]
+            args += ["--daemonize", "no"]
         args += self.extra_args   # later flags win on both servers
         if self.cpu is not None:
             args = ["taskset", "-c", str(self.cpu)] + args
