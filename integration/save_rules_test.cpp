@@ -44,7 +44,7 @@ std::string subdir(const ServerProcess& s) { return s.dir() + "/data"; }
 }  // namespace
 
 TEST(SaveRules, RuleStartsABgsaveOnceChangesAndSecondsAreReached) {
-  ServerProcess s({"--save", "1 2"});
+  ServerProcess s({"--appendonly", "no", "--save", "1 2"});
   s.start();
   Client c(s.port());
   ASSERT_EQ(c.cmd({"CONFIG", "GET", "save"}).strings(), (std::vector<std::string>{"save", "1 2"}));
@@ -77,7 +77,7 @@ TEST(SaveRules, RuleStartsABgsaveOnceChangesAndSecondsAreReached) {
 TEST(SaveRules, FailedBgsaveStopsWritesUntilASaveSucceeds) {
   ServerProcess s;
   if (s.isRedis()) GTEST_SKIP() << "redis-server keeps saving into its deleted working directory";
-  s.setExtraArgs({"--dir", subdir(s), "--save", "1 1"});
+  s.setExtraArgs({"--appendonly", "no", "--dir", subdir(s), "--save", "1 1"});
   s.start();
   Client c(s.port());
   ASSERT_EQ(c.cmd({"SET", "a", "1"}).repr(), "+OK");
@@ -133,7 +133,7 @@ TEST(SaveRules, FailedBgsaveStopsWritesUntilASaveSucceeds) {
 }
 
 TEST(SaveRules, ShutdownAndSignalsSaveWhenRulesAreSet) {
-  ServerProcess s({"--save", "3600 1"});
+  ServerProcess s({"--appendonly", "no", "--save", "3600 1"});
   s.start();
   {
     Client c(s.port());
@@ -166,7 +166,7 @@ TEST(SaveRules, ShutdownAndSignalsSaveWhenRulesAreSet) {
   }
   ASSERT_TRUE(s.waitExit(10000));
   // Without rules: SIGTERM does not save, SHUTDOWN SAVE does.
-  s.setExtraArgs({"--save", ""});
+  s.setExtraArgs({"--appendonly", "no", "--save", ""});
   s.start();
   {
     Client c(s.port());
@@ -199,7 +199,7 @@ TEST(SaveRules, ShutdownAndSignalsSaveWhenRulesAreSet) {
 TEST(SaveRules, ShutdownIsRefusedWhenTheFinalSaveFails) {
   ServerProcess s;
   if (s.isRedis()) GTEST_SKIP() << "erdtree's log lines";
-  s.setExtraArgs({"--dir", subdir(s), "--save", "3600 1"});
+  s.setExtraArgs({"--appendonly", "no", "--dir", subdir(s), "--save", "3600 1"});
   s.start();
   Client c(s.port());
   ASSERT_EQ(c.cmd({"SET", "k", "v"}).repr(), "+OK");
@@ -248,7 +248,7 @@ TEST(SaveRules, ShutdownIsRefusedWhenTheFinalSaveFails) {
   ASSERT_TRUE(s.waitExit(10000)) << s.log();
   EXPECT_NE(s.log().find("Error trying to save the DB. Exit anyway."), std::string::npos);
   fs::create_directories(subdir(s));
-  s.setExtraArgs({"--dir", subdir(s), "--save", "3600 1", "--shutdown-on-sigterm", "nosave"});
+  s.setExtraArgs({"--appendonly", "no", "--dir", subdir(s), "--save", "3600 1", "--shutdown-on-sigterm", "nosave"});
   s.start();
   fs::remove_all(subdir(s));
   s.sendSignal(SIGTERM);
@@ -257,7 +257,7 @@ TEST(SaveRules, ShutdownIsRefusedWhenTheFinalSaveFails) {
 }
 
 TEST(SaveRules, BgsaveRepliesAndScheduling) {
-  ServerProcess s({"--save", ""});
+  ServerProcess s({"--appendonly", "no", "--save", ""});
   s.start();
   Client c(s.port(), 30000);
   std::vector<std::string> big = {"MSET"};
@@ -299,7 +299,7 @@ TEST(SaveRules, BgsaveRepliesAndScheduling) {
 // crash right after does not bring the flushed keys back; without rules the
 // old snapshot stays.
 TEST(SaveRules, FlushallResetsTheSnapshotWhenRulesAreOn) {
-  ServerProcess s({"--save", "3600 1"});
+  ServerProcess s({"--appendonly", "no", "--save", "3600 1"});
   s.start();
   {
     Client c(s.port());
@@ -315,7 +315,7 @@ TEST(SaveRules, FlushallResetsTheSnapshotWhenRulesAreOn) {
     EXPECT_EQ(c.cmd({"DBSIZE"}).integer, 0);
   }
   s.kill9();
-  s.setExtraArgs({"--save", ""});
+  s.setExtraArgs({"--appendonly", "no", "--save", ""});
   s.start();
   {
     Client c(s.port());
