@@ -270,3 +270,50 @@ TEST(AofRewrite, FailedChildKeepsTheOldLog) {
   }
   expectSameDataAfterRestart(s, before);
 }
+
+TEST(AofRewrite, BgsaveWaitsForTheRewriteChild) {
+  if (underRedis()) GTEST_SKIP() << "erdtree's log layout";
+  ServerProcess s({"--appendonly", "yes", "--save", ""});
+  s.start();
+  Client c(s.port());
+  bulkLoad(c, 50000);
+  c.append({"BGREWRITEAOF"});
+  c.append({"BGSAVE"});
+  c.append({"BGSAVE", "SCHEDULE"});
+  c.flush();
+  EXPECT_EQ(c.getReply().repr(), "+Background append only file rewriting started");
+  EXPECT_EQ(c.getReply().repr(),
+            "-ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to "
+            "schedule a BGSAVE whenever possible.");
+  EXPECT_EQ(c.getReply().repr(), "+Background saving scheduled");
+  ASSERT_TRUE(waitRewrites(c, 1));
+  ASSERT_TRUE(waitFor([&] { return persistence(c)["rdb_saves"] == "1"; }, 10000));
+  ASSERT_TRUE(waitFor([&] { return persistence(c)["rdb_bgsave_in_progress"] == "0"; }, 10000));
+  EXPECT_EQ(persistence(c)["rdb_last_bgsave_status"], "ok");
+  EXPECT_TRUE(fs::exists(s.dir() + "/dump.rdb"));
+}
+
+// Until the first base exists the writes since CONFIG SET appendonly yes are
+// in no file a restart reads: SHUTDOWN refuses (as Redis), FORCE goes.
+TEST(AofRewrite, ShutdownWaitsForTheInitialBase) {
+  if (underRedis()) GTEST_SKIP() << "erdtree's log layout";
+  ServerProcess s({"--appendonly", "no", "--save", ""});
+  s.start();
+  Client c(s.port());
+  bulkLoad(c, 100000);
+  c.append({"CONFIG", "SET", "appendonly", "yes"});
+  c.append({"SHUTDOWN"});
+  c.flush();
+  EXPECT_EQ(c.getReply().repr(), "+OK");
+  EXPECT_EQ(c.getReply().repr(), "-ERR Errors trying to SHUTDOWN. Check logs.");
+  EXPECT_NE(s.log().find("Writing initial AOF, can't exit."), std::string::npos);
+  ASSERT_TRUE(waitRewrites(c, 1));
+  EXPECT_EQ(c.cmd({"SET", "last", "1"}).repr(), "+OK");
+  c.append({"SHUTDOWN"});
+  c.flush();
+  EXPECT_TRUE(s.waitExit(10000));
+  s.setExtraArgs({"--appendonly", "yes", "--save", ""});
+  s.start();
+  Client d(s.port());
+  EXPECT_EQ(d.cmd({"DBSIZE"}).integer, 100001);
+}
