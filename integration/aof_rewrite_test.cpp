@@ -83,6 +83,7 @@ TEST(AofRewrite, BgrewriteaofWritesRdbBaseAndRestartsIdentical) {
     EXPECT_EQ(p["aof_last_bgrewrite_status"], "ok");
     EXPECT_EQ(p["aof_rewrites_consecutive_failures"], "0");
     EXPECT_NE(p["aof_last_rewrite_time_sec"], "-1");
+    EXPECT_GT(std::stoull(p["aof_last_cow_size"]), 0u);  // the child's own report at its end
     EXPECT_GT(std::stoull(p["aof_base_size"]), 0u);
     EXPECT_LT(std::stoull(p["aof_current_size"]), sizeBefore);
     EXPECT_EQ(p["aof_current_segment"], "appendonly.aof.2.incr.aof");

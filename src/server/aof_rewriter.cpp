@@ -10,9 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <climits>
 #include <cstring>
-#include <fstream>
 
 #include "erdtree/persist/aof_manifest.h"
 #include "erdtree/persist/aof_rewrite.h"
@@ -32,21 +30,6 @@ constexpr int64_t kBackoffMaxMs = 60 * 60 * 1000;
 // time proportional to the mappings).
 constexpr int64_t kCowSampleMs = 1000;
 
-// The child's private dirty memory: pages the fork had to copy (plus the
-// child's own buffers), from /proc/<pid>/smaps_rollup. 0 when unreadable.
-uint64_t privateDirtyBytes(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/smaps_rollup");
-  std::string key;
-  uint64_t kb = 0;
-  while (in >> key) {
-    if (key == "Private_Dirty:") {
-      in >> kb;
-      return kb * 1024;
-    }
-    in.ignore(INT_MAX, '\n');
-  }
-  return 0;
-}
 
 }  // namespace
 
@@ -93,8 +76,13 @@ std::string AofRewriter::startChild(persist::AofWriter* writer) {
   rdbOpts.limits = svc_.encoding;
   rdbOpts.compress = s.rdbcompression;
   rdbOpts.checksum = s.rdbchecksum;
+  cow_.open();
   const pid_t pid = ::fork();
-  if (pid < 0) return std::string("Can't rewrite append only file in background: fork: ") + std::strerror(errno);
+  if (pid < 0) {
+    const int e = errno;
+    cow_.close();
+    return std::string("Can't rewrite append only file in background: fork: ") + std::strerror(e);
+  }
   if (pid == 0) {
     // The child: one thread, no logging (locks another thread may have held
     // at fork), no sockets. It dies with the parent rather than finish a
@@ -110,8 +98,10 @@ std::string AofRewriter::startChild(persist::AofWriter* writer) {
       o.nowMs = nowMs;
       err = persist::writeAofBaseFile(temp, svc_.keyspace, o);
     }
+    if (err.empty()) cow_.sendFromChild();
     ::_exit(err.empty() ? 0 : 1);
   }
+  cow_.parentAfterFork();
   childPid_ = pid;
   childStartMs_ = nowMs;
   childRdb_ = rdb;
@@ -169,7 +159,8 @@ void AofRewriter::finish(persist::AofWriter* writer, bool childOk) {
   const std::string temp = tempPath();
   const int64_t nowMs = util::unixTimeMs();
   lastRewriteSec_ = (nowMs - childStartMs_) / 1000;
-  lastCowBytes_ = cowPeak_;
+  // The child's own figure at its end, or the peak sampled meanwhile.
+  lastCowBytes_ = std::max(cowPeak_, cow_.receive());
   childPid_ = -1;
   std::string err;
   if (!childOk) {
@@ -231,6 +222,7 @@ void AofRewriter::killChild() {
   ::kill(childPid_, SIGKILL);
   int status = 0;
   ::waitpid(childPid_, &status, 0);
+  cow_.close();
   ::unlink(temp.c_str());
   // The RDB writer's own temp name inside the child.
   ::unlink((logDir() + "/temp-" + std::to_string(childPid_) + ".rdb").c_str());

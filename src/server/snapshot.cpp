@@ -18,30 +18,6 @@
 namespace erdtree::server {
 namespace {
 
-// The child's copy-on-write cost: its private dirty memory, pages that
-// stopped being shared with the parent because either side wrote them (what
-// Redis reports as rdb_last_cow_size). Runs in the child: a stack buffer and
-// plain system calls, no allocation. 0 when the kernel does not say.
-uint64_t privateDirtyBytes() {
-  int fd = ::open("/proc/self/smaps_rollup", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return 0;
-  char buf[4096];
-  size_t used = 0;
-  while (used < sizeof(buf) - 1) {
-    ssize_t n = ::read(fd, buf + used, sizeof(buf) - 1 - used);
-    if (n <= 0) break;
-    used += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  buf[used] = '\0';
-  const char* p = std::strstr(buf, "Private_Dirty:");
-  if (p == nullptr) return 0;
-  p += std::strlen("Private_Dirty:");
-  while (*p == ' ' || *p == '\t') ++p;
-  uint64_t kb = 0;
-  while (*p >= '0' && *p <= '9') kb = kb * 10 + static_cast<uint64_t>(*p++ - '0');
-  return kb * 1024;
-}
 
 // Seconds since `sinceMs` are more than `seconds` (Redis compares whole
 // seconds with >; rules with huge values never fire).
@@ -145,15 +121,11 @@ bool Snapshotter::startChild() {
   persist::SaveOptions opts = saveOptions();
   const std::string target = path();
   lastBgsaveTryMs_ = opts.nowMs;
-  int fds[2] = {-1, -1};
-  if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) fds[0] = fds[1] = -1;  // no CoW report then
+  cow_.open();
   const pid_t pid = ::fork();
   if (pid < 0) {
     const int e = errno;
-    if (fds[0] >= 0) {
-      ::close(fds[0]);
-      ::close(fds[1]);
-    }
+    cow_.close();
     spdlog::warn("Can't save in background: fork: {}", std::strerror(e));
     setStatus(false);
     return false;
@@ -163,15 +135,10 @@ bool Snapshotter::startChild() {
     // it must not take locks another thread may have held at fork, so no
     // logging here; glibc's malloc is fork-safe.
     std::string err = persist::saveRdbFile(target, svc_.keyspace, opts);
-    if (err.empty() && fds[1] >= 0) {
-      const uint64_t cow = privateDirtyBytes();
-      ssize_t n = ::write(fds[1], &cow, sizeof cow);
-      (void)n;  // best effort: the parent then reports 0
-    }
+    if (err.empty()) cow_.sendFromChild();
     ::_exit(err.empty() ? 0 : 1);
   }
-  if (fds[1] >= 0) ::close(fds[1]);
-  cowPipe_ = fds[0];
+  cow_.parentAfterFork();
   childPid_ = pid;
   const size_t slash = target.rfind('/');
   childTemp_ = (slash == std::string::npos ? std::string(".") : target.substr(0, slash)) + "/temp-" +
@@ -191,12 +158,8 @@ void Snapshotter::reap() {
   if (r == 0) return;
   const bool ok = r == childPid_ && WIFEXITED(status) && WEXITSTATUS(status) == 0;
   lastBgsaveSec_ = (util::unixTimeMs() - childStartMs_) / 1000;
-  if (ok && cowPipe_ >= 0) {
-    uint64_t cow = 0;
-    if (::read(cowPipe_, &cow, sizeof cow) == static_cast<ssize_t>(sizeof cow)) lastCowBytes_ = cow;
-  }
-  if (cowPipe_ >= 0) ::close(cowPipe_);
-  cowPipe_ = -1;
+  const uint64_t cow = cow_.receive();
+  if (ok) lastCowBytes_ = cow;
   childPid_ = -1;
   if (ok) {
     spdlog::info("Background saving terminated with success (copy-on-write {} MB)", lastCowBytes_ >> 20);
@@ -244,8 +207,7 @@ void Snapshotter::killChild() {
   int status = 0;
   ::waitpid(childPid_, &status, 0);
   ::unlink(childTemp_.c_str());
-  if (cowPipe_ >= 0) ::close(cowPipe_);
-  cowPipe_ = -1;
+  cow_.close();
   childPid_ = -1;
 }
 

@@ -27,6 +27,7 @@
 #include "erdtree/command/context.h"
 #include "erdtree/config/config.h"
 #include "erdtree/persist/aof_writer.h"
+#include "erdtree/server/cow_report.h"
 
 namespace erdtree::server {
 
@@ -85,7 +86,8 @@ class AofRewriter {
   uint64_t rewrites_ = 0;
   uint64_t consecutiveFailures_ = 0;
   int64_t nextAutoAllowedMs_ = 0;  // the back-off after repeated failures
-  uint64_t cowPeak_ = 0;
+  CowReport cow_;        // the child's copy-on-write size at its end
+  uint64_t cowPeak_ = 0;  // sampled from /proc while it runs (current_cow_peak)
   uint64_t lastCowBytes_ = 0;
   int64_t lastCowSampleMs_ = 0;
 };

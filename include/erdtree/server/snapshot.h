@@ -35,6 +35,7 @@
 #include "erdtree/config/config.h"
 #include "erdtree/engine/keyspace.h"
 #include "erdtree/persist/rdb_writer.h"
+#include "erdtree/server/cow_report.h"
 
 namespace erdtree::server {
 
@@ -113,7 +114,7 @@ class Snapshotter final : public command::Persistence {
   // size through, when it started, and the changes it covers.
   int childPid_ = -1;
   std::string childTemp_;
-  int cowPipe_ = -1;
+  CowReport cow_;  // the child tells its copy-on-write size
   int64_t childStartMs_ = 0;
   uint64_t dirtyAtFork_ = 0;
   int64_t lastBgsaveSec_ = -1;
