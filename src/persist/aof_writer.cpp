@@ -57,7 +57,6 @@ std::string AofWriter::open(const AofWriterOptions& options, const AofManifest* 
   currentSize_ = existingSize;
   baseSize_ = baseSize;
   stop_ = false;
-  if (!thread_.joinable()) thread_ = std::thread([this] { runJobs(); });
   if (manifest_.incrs.empty()) return startSegment();
   if (!appendToLast) {
     spdlog::info("The AOF file {} does not end with a checksummed group (written by Redis or an older Erdtree); "
@@ -96,7 +95,6 @@ std::string AofWriter::openForEnable(const AofWriterOptions& options, const AofM
   currentSize_ = segmentSize_ = kGroupHeader.size();
   lastDb_ = -1;
   stop_ = false;
-  if (!thread_.joinable()) thread_ = std::thread([this] { runJobs(); });
   return "";
 }
 
@@ -352,6 +350,15 @@ void AofWriter::close() {
 }
 
 void AofWriter::submit(Job job) {
+  // Started with the first job, not when the log opens: a fork() right after
+  // opening (CONFIG SET appendonly yes forks the rewrite at once) must not
+  // catch a thread in the middle of its own start-up, holding locks the
+  // child would then wait on forever.
+  if (!thread_.joinable()) {
+    std::lock_guard lock(mu_);
+    stop_ = false;
+    thread_ = std::thread([this] { runJobs(); });
+  }
   pending_.fetch_add(1);
   if (!job.closeAfter && job.unlinkPath.empty()) pendingSyncs_.fetch_add(1);
   {
