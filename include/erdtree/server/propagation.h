@@ -1,7 +1,7 @@
 #pragma once
 // The propagation hub: every applied write's canonical record (one per write
-// command) arrives here and is handed to each sink: the append-only log and
-// the replication backlog once they exist (issues 4 and 5). Today it counts
+// command) arrives here and is handed to each sink: the append-only log
+// (Server::AofSink) and, with replication, the backlog. It also counts the
 // records, which INFO reports.
 #include <cstdint>
 #include <span>
