@@ -254,10 +254,10 @@ std::string Server::info(std::span<const std::string_view> sections) {
     f.add("role", "master");
     f.add("connected_slaves", 0);
     f.add("master_failover_state", "no-failover");
-    f.add("master_replid", replId_);
-    f.add("master_replid2", std::string(40, '0'));
-    f.add("master_repl_offset", 0);
-    f.add("second_repl_offset", -1);
+    f.add("master_replid", replIds_.replid);
+    f.add("master_replid2", replIds_.replid2);
+    f.add("master_repl_offset", replIds_.offset);
+    f.add("second_repl_offset", replIds_.secondOffset);
     f.add("repl_backlog_active", 0);
     f.add("repl_backlog_size", 1048576);
     f.add("repl_backlog_first_byte_offset", 0);

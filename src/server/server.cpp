@@ -3,22 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <random>
 
 #include "erdtree/command/families.h"
 #include "erdtree/util/clock.h"
 
 namespace erdtree::server {
 namespace {
-
-std::string randomHex40() {
-  static const char* hex = "0123456789abcdef";
-  std::random_device rd;
-  std::mt19937_64 rng(rd());
-  std::string s(40, '0');
-  for (char& c : s) c = hex[rng() & 15];
-  return s;
-}
 
 // Active expiry gets Redis's 25% of each cron tick, but spends it in slices of
 // at most kExpireSliceUs between rounds of client work, so a burst of expiring
@@ -44,8 +34,7 @@ Server::Server(config::Config& config)
   uv_loop_init(&loop_);
   loop_.data = this;
   tcp_ = std::make_unique<net::TcpServer>(&loop_, *this);
-  runId_ = randomHex40();
-  replId_ = randomHex40();
+  runId_ = repl::ReplicationIds::newReplid();
   config_.onChange([this](std::string_view) { applySettings(); });
   // Keys the engine removes on its own: watchers see a change, and the log
   // and replicas get the deletion (DESIGN.md: expired keys become DEL).

@@ -28,6 +28,7 @@
 #include "erdtree/engine/keyspace.h"
 #include "erdtree/net/tcp_server.h"
 #include "erdtree/persist/aof_writer.h"
+#include "erdtree/repl/replication_ids.h"
 #include "erdtree/resp/parser.h"
 #include "erdtree/server/aof_rewriter.h"
 #include "erdtree/server/propagation.h"
@@ -156,7 +157,7 @@ class Server final : public net::ConnectionHandler, public command::ServerApi {
   uint64_t errorReplies_ = 0;
   uint64_t peakMemory_ = 0;
   std::string runId_;
-  std::string replId_;
+  repl::ReplicationIds replIds_;  // master_replid, offsets (INFO replication, ROLE)
   // instantaneous_ops_per_sec: a ring of per-100ms samples, as Redis keeps.
   static constexpr int kMetricSamples = 16;
   std::array<double, kMetricSamples> opsSamples_{};
