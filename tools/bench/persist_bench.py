@@ -30,6 +30,9 @@ any exit (Ctrl-C, SIGTERM, errors) and every wait has a time limit.
 
 import argparse
 import os
+import random
+import socket
+import threading
 import shlex
 import shutil
 import statistics
@@ -37,7 +40,7 @@ import sys
 import tempfile
 import time
 
-from benchlib import (Conn, Server, add_common_args, check_common_args, fmt, key_of, load_units,
+from benchlib import (Conn, Server, add_common_args, check_common_args, fmt, key_of, load_units, resp_bytes,
                       log, parse_info, print_elapsed, print_setup, print_summary, ratio,
                       set_cmd, setup_process, spread, stop_all_servers, throughput,
                       throughput_table, value_of)
@@ -58,7 +61,9 @@ RESTART_CASES = [
     ("aof-rdb-base", "from the log after BGREWRITEAOF (RDB base)"),
     ("rdb", "from dump.rdb (SAVE; appendonly no)"),
 ]
-REWRITE_ROWS = [("rdb", "yes"), ("resp", "no")]   # base format, aof-use-rdb-preamble
+# (row, aof-use-rdb-preamble, overwrite existing keys during the rewrite)
+REWRITE_ROWS = [("rdb", "yes", False), ("resp", "no", False), ("rdb+w", "yes", True)]
+WRITE_BATCH = 1000          # SETs per pipelined batch of the concurrent writer
 
 READY_POLL_S = 0.005        # PING every 5 ms while a server starts
 INFO_POLL_S = 0.010         # INFO persistence every 10 ms during a rewrite
@@ -86,16 +91,17 @@ def sample_indices(n):
     return sorted(i for i in idx if 0 <= i < n)
 
 
-def check_data(srv, n, when):
+def check_data(srv, n, when, values=True):
     """The server must hold exactly the n loaded keys: DBSIZE, a sample of
-    values (one MGET), and the next key must not exist."""
+    values (one MGET; skipped when values is False, after the overwrites of
+    the rewrite-under-load row), and the next key must not exist."""
     c = Conn(srv.port, timeout=30.0)
     try:
         size = c.call("DBSIZE")
         if size != n:
             raise RuntimeError("%s %s: DBSIZE %r, expected %d" % (srv.name, when, size, n))
         idx = sample_indices(n)
-        got = c.call("MGET", *[key_of(i) for i in idx])
+        got = c.call("MGET", *[key_of(i) for i in idx]) if values else []
         for i, v in zip(idx, got):
             if v != value_of(i).decode():
                 raise RuntimeError("%s %s: GET %s returned %r" % (srv.name, when, key_of(i).decode(), v))
@@ -349,9 +355,60 @@ def report_restart(opts, out):
 # --------------------------------------------------------------------------
 # 3. Rewrite
 
-def timed_rewrite(opts, srv):
+class Overwriter:
+    """While running, overwrites random existing keys (SET k:%08d with a new
+    10-byte value) in pipelined batches over one connection, so the server
+    dirties pages the fork shares with its child: copy-on-write under load."""
+
+    def __init__(self, port, keys):
+        self.port, self.keys = port, keys
+        self.stop_flag = threading.Event()
+        self.ops = 0
+        self.error = None
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        try:
+            sock = socket.create_connection(("127.0.0.1", self.port), timeout=30.0)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            rng = random.Random(7)
+            want = b"+OK\r\n" * WRITE_BATCH
+            while not self.stop_flag.is_set():
+                batch = b"".join(resp_bytes(b"SET", key_of(rng.randrange(self.keys)),
+                                            b"w:%08d" % rng.randrange(10 ** 8)) for _ in range(WRITE_BATCH))
+                sock.sendall(batch)
+                got = b""
+                while len(got) < len(want):
+                    chunk = sock.recv(65536)
+                    if not chunk:
+                        raise RuntimeError("connection closed")
+                    got += chunk
+                if got != want:
+                    raise RuntimeError("unexpected replies: %r" % got[:60])
+                self.ops += WRITE_BATCH
+            sock.close()
+        except Exception as e:  # reported by stop()
+            self.error = e
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.stop_flag.set()
+        self.thread.join(60)
+        if self.error is not None:
+            raise RuntimeError("concurrent writer failed: %s" % self.error)
+        return self.ops
+
+
+def timed_rewrite(opts, srv, with_writes=False):
     """BGREWRITEAOF; returns dict(secs, peak (child Private_Dirty bytes),
-    samples, cow (INFO aof_last_cow_size), rss (server VmRSS before))."""
+    samples, cow (INFO aof_last_cow_size), rss (server VmRSS before), writes
+    (SETs applied during the rewrite when with_writes))."""
+    writer = Overwriter(srv.port, opts.keys).start() if with_writes else None
+    if writer is not None:
+        time.sleep(0.1)  # the writer is up to speed before the fork
     c = Conn(srv.port, timeout=30.0)
     try:
         info = parse_info(c.call("INFO", "persistence"))
@@ -376,15 +433,19 @@ def timed_rewrite(opts, srv):
                     st["samples"] += 1
 
         t0 = time.monotonic()
+        ops0 = writer.ops if writer is not None else 0
         c.call("BGREWRITEAOF")
         info = wait_rewrite(srv, c, before, opts.rewrite_timeout, on_poll=sample)
         secs = time.monotonic() - t0
+        writes = (writer.ops - ops0) if writer is not None else 0
     finally:
         c.close()
+        if writer is not None:
+            writer.stop()
     if st["samples"] == 0:
         log("  ! %s: no Private_Dirty sample of the rewrite child (finished within one poll?)" % srv.name)
     return {"secs": secs, "peak": st["peak"] if st["samples"] else None, "samples": st["samples"],
-            "cow": int(info.get("aof_last_cow_size", 0)), "rss": rss}
+            "cow": int(info.get("aof_last_cow_size", 0)), "rss": rss, "writes": writes}
 
 
 def section_rewrite(opts):
@@ -396,13 +457,13 @@ def section_rewrite(opts):
             s.start()
             load_keys(opts, s)
         step = 0
-        for row, preamble in REWRITE_ROWS:
+        for row, preamble, with_writes in REWRITE_ROWS:
             for s in servers:
                 s.call("CONFIG", "SET", "aof-use-rdb-preamble", preamble)
             runs = {s.name: [] for s in servers}
             for rnd in range(opts.rounds):
                 for s in ordered(servers, step):
-                    runs[s.name].append(timed_rewrite(opts, s))
+                    runs[s.name].append(timed_rewrite(opts, s, with_writes))
                 step += 1
                 log("  rewrite %-4s round %d/%d  erdtree %.3fs peak %s MB  redis %.3fs peak %s MB" % (
                     row, rnd + 1, opts.rounds,
@@ -415,7 +476,7 @@ def section_rewrite(opts):
                 if name is None or not name.endswith(want):
                     raise RuntimeError("%s: base after the rewrite is %r, expected *%s" % (s.name, name, want))
                 bases[s.name] = size
-                check_data(s, opts.keys, "after the %s rewrites" % row)
+                check_data(s, opts.keys, "after the %s rewrites" % row, values=not with_writes)
             out[row] = {"runs": runs, "base": bases}
     finally:
         for s in servers:
@@ -430,8 +491,10 @@ def fmt_mb(x):
 def report_rewrite(opts, out):
     summary = []
     print()
-    print("3. BGREWRITEAOF with %d keys, no writes meanwhile (median of %d interleaved rewrite(s))" % (
+    print("3. BGREWRITEAOF with %d keys (median of %d interleaved rewrite(s)); rows rdb and resp: no writes" % (
         opts.keys, opts.rounds))
+    print("  meanwhile; rdb+w: one client overwrites random existing keys (pipelined SETs) all along, so")
+    print("  copy-on-write shows; 'writes' is how many SETs each server applied during its rewrite")
     print("  s: BGREWRITEAOF -> INFO persistence shows aof_rewrite_in_progress:0 and aof_rewrites+1 (10 ms polls)")
     print("  peak: max Private_Dirty of the fork child (smaps_rollup every 20 ms), MB: extra memory the fork")
     print("  costs; cow: the server's own INFO aof_last_cow_size, MB; base: the new base file, MB; rss: the")
@@ -442,7 +505,7 @@ def report_rewrite(opts, out):
         "base E", "base R", "rss E", "rss R")
     print(hdr)
     print("-" * len(hdr))
-    for row, _ in REWRITE_ROWS:
+    for row, _, _ in REWRITE_ROWS:
         if row not in out:
             continue
         re_, rr = out[row]["runs"]["erdtree"], out[row]["runs"]["redis"]
@@ -454,9 +517,13 @@ def report_rewrite(opts, out):
         be, br = out[row]["base"]["erdtree"], out[row]["base"]["redis"]
         rs = med(pair_ratios(se, sr))
         rp = ratio(pe, pr)
-        print("%-4s | %7.3f %7.3f %6s | %7s %7s %6s | %6s %6s | %6.1f %6.1f | %6.1f %6.1f" % (
+        print("%-5s| %7.3f %7.3f %6s | %7s %7s %6s | %6s %6s | %6.1f %6.1f | %6.1f %6.1f" % (
             row, med(se), med(sr), fmt(rs), fmt_mb(pe), fmt_mb(pr), fmt(rp),
             fmt_mb(ce), fmt_mb(cr), be / MB, br / MB, xe / MB, xr / MB))
+        we, wr = med([x["writes"] for x in re_]), med([x["writes"] for x in rr])
+        if we or wr:
+            print("       writes during the rewrite: erdtree %d, redis %d" % (we, wr))
+            summary += ["rewrite_writes erdtree %s %d" % (row, we), "rewrite_writes redis %s %d" % (row, wr)]
         summary += ["rewrite_seconds erdtree %s %.4f" % (row, med(se)),
                     "rewrite_seconds redis %s %.4f" % (row, med(sr)),
                     "rewrite_ratio %s %s" % (row, fmt(rs, "%.3f")),
