@@ -109,6 +109,19 @@ bool allowedWhileSubscribed(const CommandSpec& spec) {
          n == "psubscribe" || n == "punsubscribe" || n == "ping" || n == "quit" || n == "reset";
 }
 
+// A write, or an EXEC that queued one (Redis's is_write_command).
+bool writesData(const Registry& registry, const CommandSpec& spec, const Session& session) {
+  if ((spec.flags & kWrite) != 0) return true;
+  if (spec.name != "exec" || !session.tx.inMulti) return false;
+  for (const auto& q : session.tx.queued) {
+    const CommandSpec* s = q.empty() ? nullptr : registry.find(q[0]);
+    if (s != nullptr && !s->subcommands.empty() && q.size() > 1)
+      if (const CommandSpec* sub = Registry::findSubcommand(*s, q[1])) s = sub;
+    if (s != nullptr && (s->flags & kWrite) != 0) return true;
+  }
+  return false;
+}
+
 bool deniedOnDiskError(const Registry& registry, const CommandSpec& spec, const Session& session) {
   if ((spec.flags & kWrite) != 0 || spec.name == "ping") return true;
   if (spec.name != "exec" || !session.tx.inMulti) return false;
@@ -141,6 +154,9 @@ void Dispatcher::execute(Session& session, std::span<const std::string_view> arg
   // queued one) and PING are refused while the log cannot be written.
   if (!svc_.diskWriteError.empty() && !session.internal && deniedOnDiskError(svc_.registry, *spec, session))
     return reject(session, spec, svc_.diskWriteError, out);
+  // A read-only replica takes writes only from its master (internal session).
+  if (svc_.readOnlyReplica && !session.internal && writesData(svc_.registry, *spec, session))
+    return reject(session, spec, "READONLY You can't write against a read only replica.", out);
   if (session.protocol == 2 && session.subscribed() && !allowedWhileSubscribed(*spec))
     return reject(session, spec,
                   "ERR Can't execute '" + std::string(spec->name) +

@@ -276,6 +276,25 @@ bool parseMemory(std::string_view text, uint64_t& out) {
   return true;
 }
 
+// replicaof "<host> <port>" (empty: none; "no one" as Redis also takes it).
+std::string parseReplicaof(Settings& s, std::string_view v) {
+  std::string t(v);
+  while (!t.empty() && t.back() == ' ') t.pop_back();
+  while (!t.empty() && t.front() == ' ') t.erase(0, 1);
+  if (t.empty() || lower(t) == "no one") {
+    s.replicaof.clear();
+    return "";
+  }
+  size_t sp = t.find(' ');
+  if (sp == std::string::npos) return "wrong number of arguments";
+  std::string host = t.substr(0, sp);
+  std::string port = t.substr(t.find_first_not_of(' ', sp));
+  auto n = util::parseInt64(port);
+  if (!n || *n < 0 || *n > 65535 || port.find(' ') != std::string::npos) return "Invalid master port";
+  s.replicaof = host + " " + std::to_string(*n);
+  return "";
+}
+
 const std::vector<SettingDescriptor>& settingDescriptors() {
   static const std::vector<SettingDescriptor> table = {
       {"bind", "server", false, false, parseBind, formatBind},
@@ -317,6 +336,19 @@ const std::vector<SettingDescriptor>& settingDescriptors() {
        formatInt<&Settings::autoAofRewritePercentage>},
       {"auto-aof-rewrite-min-size", "aof", true, false, parseMem<&Settings::autoAofRewriteMinSize, 0, kLongMax>,
        formatMem<&Settings::autoAofRewriteMinSize>},
+      {"replicaof", "replication", false, false, parseReplicaof, formatString<&Settings::replicaof>},
+      {"masterauth", "replication", true, false, parseString<&Settings::masterauth>, formatString<&Settings::masterauth>},
+      {"masteruser", "replication", true, false, parseString<&Settings::masteruser>, formatString<&Settings::masteruser>},
+      {"replica-read-only", "replication", true, false, parseBool<&Settings::replicaReadOnly>,
+       formatBool<&Settings::replicaReadOnly>},
+      {"slave-read-only", "replication", true, false, parseBool<&Settings::replicaReadOnly>,
+       formatBool<&Settings::replicaReadOnly>},
+      {"replica-serve-stale-data", "replication", true, false, parseBool<&Settings::replicaServeStaleData>,
+       formatBool<&Settings::replicaServeStaleData>},
+      {"slave-serve-stale-data", "replication", true, false, parseBool<&Settings::replicaServeStaleData>,
+       formatBool<&Settings::replicaServeStaleData>},
+      {"repl-timeout", "replication", true, false, parseInt<&Settings::replTimeout, 1, kMaxInt>,
+       formatInt<&Settings::replTimeout>},
       {"proto-max-bulk-len", "limits", true, false, parseMem<&Settings::protoMaxBulkLen, kOneMb, kLongMax>, formatMem<&Settings::protoMaxBulkLen>},
       {"client-query-buffer-limit", "limits", true, false, parseMem<&Settings::clientQueryBufferLimit, kOneMb, kLongMax>,
        formatMem<&Settings::clientQueryBufferLimit>},

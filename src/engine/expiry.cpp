@@ -30,6 +30,7 @@ constexpr size_t kRepeatPercent = 10;       // keep going while more than this %
 
 ExpireCycleStats Keyspace::activeExpireCycle(int64_t nowMs, int64_t budgetUs, int effort) {
   ExpireCycleStats stats;
+  if (mode_ != ExpiryMode::Delete) return stats;  // a replica waits for the master's DELs
   const int64_t start = util::monotonicUs();
   const size_t wantVolatile = kVolatilePerRound * static_cast<size_t>(effort < 1 ? 1 : effort);
   std::vector<Entry*> expired;

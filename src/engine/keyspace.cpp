@@ -10,7 +10,9 @@ Db::~Db() { clear(); }
 
 Entry* Db::lookup(std::string_view key, int64_t nowMs) {
   Entry* e = table_.find(key);
-  if (e != nullptr && e->expiredAt(nowMs)) {
+  const ExpiryMode mode = mode_ != nullptr ? *mode_ : ExpiryMode::Delete;
+  if (e != nullptr && mode != ExpiryMode::Ignore && e->expiredAt(nowMs)) {
+    if (mode == ExpiryMode::HideOnly) return nullptr;
     expireEntry(key);
     return nullptr;
   }
@@ -19,7 +21,14 @@ Entry* Db::lookup(std::string_view key, int64_t nowMs) {
 
 Entry** Db::lookupRef(std::string_view key, int64_t nowMs) {
   Entry** ref = table_.findRef(key);
-  if (ref != nullptr && (*ref)->expiredAt(nowMs)) {
+  const ExpiryMode mode = mode_ != nullptr ? *mode_ : ExpiryMode::Delete;
+  if (ref != nullptr && mode != ExpiryMode::Ignore && (*ref)->expiredAt(nowMs)) {
+    // The slot is about to be written (a writable replica's own write): the
+    // stale entry goes without a propagated DEL, which the master will send.
+    if (mode == ExpiryMode::HideOnly) {
+      detachSilently(key);
+      return nullptr;
+    }
     expireEntry(key);
     return nullptr;
   }
@@ -48,9 +57,10 @@ void Db::setExpire(Entry** ref, int64_t expireAtMs) {
 bool Db::remove(std::string_view key, int64_t nowMs) {
   Entry* e = table_.remove(key);
   if (e == nullptr) return false;
-  bool live = !e->expiredAt(nowMs);
+  const ExpiryMode mode = mode_ != nullptr ? *mode_ : ExpiryMode::Delete;
+  bool live = mode == ExpiryMode::Ignore || !e->expiredAt(nowMs);
   if (e->hasExpire()) --expires_;
-  if (!live && listener_ != nullptr && *listener_) (*listener_)(index_, key);
+  if (!live && mode == ExpiryMode::Delete && listener_ != nullptr && *listener_) (*listener_)(index_, key);
   Entry::destroy(e);
   return live;
 }
@@ -73,6 +83,11 @@ void Db::noteExpireChange(bool hadExpire, bool hasExpire) {
   if (!hadExpire && hasExpire) ++expires_;
 }
 
+void Db::detachSilently(std::string_view key) {
+  Entry* e = detach(key);
+  if (e != nullptr) Entry::destroy(e);
+}
+
 void Db::expireEntry(std::string_view key) {
   // The key view points into the entry: tell the listener before freeing it.
   Entry* e = table_.remove(key);
@@ -88,7 +103,7 @@ Keyspace::Keyspace(int databases) {
     if (listener_) listener_(db, key);
   };
   dbs_.reserve(static_cast<size_t>(databases));
-  for (int i = 0; i < databases; ++i) dbs_.emplace_back(i, &dispatch_, &added_);
+  for (int i = 0; i < databases; ++i) dbs_.emplace_back(i, &dispatch_, &added_, &mode_);
 }
 
 uint64_t Keyspace::totalKeys() const {

@@ -251,7 +251,8 @@ std::string Server::info(std::span<const std::string_view> sections) {
   }
   if (wanted("replication")) {
     Fields f;
-    f.add("role", "master");
+    if (replicaLink_) replicaInfo(f.text);
+    else f.add("role", "master");
     f.add("connected_slaves", 0);
     f.add("master_failover_state", "no-failover");
     f.add("master_replid", replIds_.replid);

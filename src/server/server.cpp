@@ -28,6 +28,7 @@ Server::Server(config::Config& config)
       rewriter_(config, services_) {
   command::registerAllCommands(registry_);
   services_.persistence = &snapshot_;
+  services_.replication = this;
   // One fork child at a time (Redis's hasActiveChildProcess).
   rewriter_.setOtherChildActive([this] { return snapshot_.childActive(); });
   snapshot_.setOtherChildActive([this] { return rewriter_.inProgress(); });
@@ -49,6 +50,7 @@ Server::Server(config::Config& config)
 }
 
 Server::~Server() {
+  replicaLink_.reset();  // its socket closes in the loop run below
   closeAof();  // joins the fsync thread before its uv_async_t goes away
   // Close every handle and let libuv deliver the close callbacks before the
   // objects that own the handles go away.
@@ -90,6 +92,7 @@ void Server::applySettings() {
     uv_timer_set_repeat(&cronTimer_, period == 0 ? 1 : period);
   }
   refreshDiskError();  // save and stop-writes-on-bgsave-error decide the RDB -MISCONF
+  applyReplicaSettings();
 }
 
 std::string Server::start() {
@@ -130,6 +133,7 @@ std::string Server::start() {
 
   startTimeMs_ = util::unixTimeMs();
   lastSampleMs_ = startTimeMs_;
+  startConfiguredReplication();
   return "";
 }
 
@@ -347,6 +351,7 @@ void Server::cron() {
   expireBudgetUs_ = tickUs * kExpireCyclePercentOfTick / 100;  // spent by runExpireSlice
   runExpireSlice();
   keyspace_.rehashStep(kRehashBudgetUs);
+  if (replicaLink_) replicaLink_->cron(nowMs);
   rewriter_.poll(aof_.get());  // reaps/starts the rewrite child first, so a scheduled BGSAVE sees it
   snapshot_.cron();             // reaps the BGSAVE child; save rules and scheduled BGSAVEs
   refreshDiskError();
@@ -424,6 +429,7 @@ bool Server::prepareShutdown(const ShutdownFlags& flags) {
 void Server::performShutdown() {
   if (stopped_) return;
   stopped_ = true;
+  replicaLink_.reset();
   tcp_->closeListeners();
   tcp_->closeAll();
   snapshot_.killChild();

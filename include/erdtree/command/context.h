@@ -15,6 +15,7 @@
 #include "erdtree/command/blocking.h"
 #include "erdtree/command/persistence.h"
 #include "erdtree/command/pubsub.h"
+#include "erdtree/command/replica_control.h"
 #include "erdtree/command/watch_registry.h"
 #include "erdtree/resp/writer.h"
 
@@ -138,6 +139,9 @@ struct Services {
   // refused with it, reads go on. Empty when the disk is fine.
   std::string diskWriteError;
   Persistence* persistence = nullptr;       // SAVE/LASTSAVE (set by the server)
+  ReplicaControl* replication = nullptr;    // REPLICAOF/ROLE (set by the server)
+  // A replica with replica-read-only: writes from normal clients get -READONLY.
+  bool readOnlyReplica = false;
   // Set while EXEC runs: the first write emits MULTI so the block replays as one unit.
   bool execWrapPending = false;
   bool execWrapOpen = false;

@@ -21,6 +21,7 @@ void registerBlockingZSetCommands(Registry& r);  // BZPOPMIN, BZPOPMAX, BZMPOP
 void registerTransactionCommands(Registry& r);
 void registerPubSubCommands(Registry& r);
 void registerPersistenceCommands(Registry& r);  // SAVE, BGSAVE, LASTSAVE
+void registerReplicaofCommands(Registry& r);    // REPLICAOF, SLAVEOF, ROLE
 
 inline void registerAllCommands(Registry& r) {
   registerConnectionCommands(r);
@@ -38,6 +39,7 @@ inline void registerAllCommands(Registry& r) {
   registerTransactionCommands(r);
   registerPubSubCommands(r);
   registerPersistenceCommands(r);
+  registerReplicaofCommands(r);
 }
 
 }  // namespace erdtree::command

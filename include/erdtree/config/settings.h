@@ -67,6 +67,13 @@ struct Settings {
   bool aofUseRdbPreamble = true;                // aof-use-rdb-preamble (the rewrite's base is an RDB file)
   int64_t autoAofRewritePercentage = 100;       // auto-aof-rewrite-percentage (0: no automatic rewrite)
   uint64_t autoAofRewriteMinSize = 64ull << 20; // auto-aof-rewrite-min-size
+  // [replication] (replica side)
+  std::string replicaof;                        // replicaof "host port" ("" = a master)
+  std::string masterauth;                       // masterauth
+  std::string masteruser;                       // masteruser
+  bool replicaReadOnly = true;                  // replica-read-only (alias slave-read-only)
+  bool replicaServeStaleData = true;            // replica-serve-stale-data (alias slave-serve-stale-data)
+  int64_t replTimeout = 60;                     // repl-timeout (seconds)
   // [limits]
   uint64_t protoMaxBulkLen = 512ull << 20;          // proto-max-bulk-len
   uint64_t clientQueryBufferLimit = 1ull << 30;     // client-query-buffer-limit

@@ -26,14 +26,21 @@ using ExpiredKeyListener = std::function<void(int db, std::string_view key)>;
 // waiting for that key may now be served.
 using KeyAddedListener = std::function<void(int db, std::string_view key)>;
 
+// How lookups treat a key whose TTL has passed. A master deletes it (and the
+// listener propagates a DEL); a replica must not delete on its own (the
+// master's DEL arrives through the stream), so normal clients just don't see
+// it (HideOnly) and the master's own commands see it as it still exists on
+// the master (Ignore), as Redis's expireIfNeeded does on a replica.
+enum class ExpiryMode { Delete, HideOnly, Ignore };
+
 // 24-bit LRU clock in seconds, as Redis keeps per object.
 constexpr uint32_t kLruClockMax = (1u << 24) - 1;
 uint32_t lruClockFromMs(int64_t unixMs);
 
 class Db {
  public:
-  Db(int index, ExpiredKeyListener* listener, KeyAddedListener* added = nullptr)
-      : index_(index), listener_(listener), added_(added) {}
+  Db(int index, ExpiredKeyListener* listener, KeyAddedListener* added = nullptr, const ExpiryMode* mode = nullptr)
+      : index_(index), listener_(listener), added_(added), mode_(mode) {}
   ~Db();
   Db(Db&&) = default;
   Db(const Db&) = delete;
@@ -70,6 +77,8 @@ class Db {
   uint64_t expireCursor = 0;
   int64_t avgTtlMs = 0;
 
+  // Removes an entry without telling anyone (a replica's stale entry).
+  void detachSilently(std::string_view key);
   // Removes an entry found expired and tells the listener.
   void expireEntry(std::string_view key);
 
@@ -77,6 +86,7 @@ class Db {
   int index_;
   ExpiredKeyListener* listener_;
   KeyAddedListener* added_;
+  const ExpiryMode* mode_;
   KeyTable table_;
   size_t expires_ = 0;
 };
@@ -96,6 +106,8 @@ class Keyspace {
   int count() const { return static_cast<int>(dbs_.size()); }
   void setExpiredListener(ExpiredKeyListener l) { listener_ = std::move(l); }
   void setKeyAddedListener(KeyAddedListener l) { added_ = std::move(l); }
+  void setExpiryMode(ExpiryMode m) { mode_ = m; }
+  ExpiryMode expiryMode() const { return mode_; }
 
   // One active expiry cycle over all databases, spending at most budgetUs.
   ExpireCycleStats activeExpireCycle(int64_t nowMs, int64_t budgetUs, int effort);
@@ -112,6 +124,7 @@ class Keyspace {
   ExpiredKeyListener listener_;
   ExpiredKeyListener dispatch_;
   KeyAddedListener added_;
+  ExpiryMode mode_ = ExpiryMode::Delete;
   uint64_t expiredKeys_ = 0;
   int nextDb_ = 0;
 };

@@ -28,6 +28,7 @@
 #include "erdtree/engine/keyspace.h"
 #include "erdtree/net/tcp_server.h"
 #include "erdtree/persist/aof_writer.h"
+#include "erdtree/repl/replica_link.h"
 #include "erdtree/repl/replication_ids.h"
 #include "erdtree/resp/parser.h"
 #include "erdtree/server/aof_rewriter.h"
@@ -52,7 +53,10 @@ struct Client final : command::ReplySink {
   void appended() override;
 };
 
-class Server final : public net::ConnectionHandler, public command::ServerApi {
+class Server final : public net::ConnectionHandler,
+                     public command::ServerApi,
+                     public command::ReplicaControl,
+                     private repl::ReplicaLinkHandler {
  public:
   explicit Server(config::Config& config);
   ~Server() override;
@@ -81,6 +85,11 @@ class Server final : public net::ConnectionHandler, public command::ServerApi {
   std::string shutdown(const ShutdownFlags& flags) override;
   std::string bgrewriteaof(bool inExec) override;
 
+  // command::ReplicaControl (replica.cpp)
+  bool replicaOf(std::string_view host, int port, const std::string& byClient) override;
+  void replicaOfNoOne(const std::string& byClient) override;
+  Role role() const override;
+
  private:
   friend struct Client;
   void processInput(Client& client);
@@ -108,6 +117,15 @@ class Server final : public net::ConnectionHandler, public command::ServerApi {
   void disableAof();
   void refreshDiskError();
   static void onAofAsync(uv_async_t* h);
+
+  // The replica side (replica.cpp): the link to the master and the session
+  // its stream runs in.
+  std::string loadFullSync(const std::string& rdbPath) override;
+  void applyCommand(std::span<const std::string_view> args) override;
+  void startReplication(const std::string& host, int port);
+  void startConfiguredReplication();  // the replicaof setting, at start
+  void applyReplicaSettings();
+  void replicaInfo(std::string& out) const;  // INFO replication's replica fields
 
   void runExpireSlice();
   void resumeUnblocked();
@@ -158,6 +176,8 @@ class Server final : public net::ConnectionHandler, public command::ServerApi {
   uint64_t peakMemory_ = 0;
   std::string runId_;
   repl::ReplicationIds replIds_;  // master_replid, offsets (INFO replication, ROLE)
+  std::unique_ptr<repl::ReplicaLink> replicaLink_;  // set while a replica
+  command::Session masterSession_;                  // the master's stream runs as this client
   // instantaneous_ops_per_sec: a ring of per-100ms samples, as Redis keeps.
   static constexpr int kMetricSamples = 16;
   std::array<double, kMetricSamples> opsSamples_{};
