@@ -293,3 +293,39 @@ TEST_F(ReplicaTest, OwnLogHoldsTheData) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST_F(ReplicaTest, StaleDataRefusedWhenConfigured) {
+  // Nobody listens on the master's port: the link stays down.
+  const int deadPort = pickFreePort();
+  ServerProcess replica({"--replicaof", "127.0.0.1 " + std::to_string(deadPort), "--replica-serve-stale-data", "no"});
+  replica.start();
+  Client r(replica.port());
+  EXPECT_EQ(r.cmd({"GET", "k"}).str, "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.");
+  EXPECT_FALSE(r.cmd({"INFO", "replication"}).isError());
+  EXPECT_EQ(infoField(r, "replication", "master_link_status"), "down");
+  Reply role = r.cmd({"ROLE"});
+  ASSERT_EQ(role.elements.size(), 5u);
+  EXPECT_EQ(role.elements[4].integer, -1);
+  EXPECT_EQ(r.cmd({"CONFIG", "SET", "replica-serve-stale-data", "yes"}).str, "OK");
+  EXPECT_TRUE(r.cmd({"GET", "k"}).isNil());
+}
+
+TEST_F(ReplicaTest, DiskBasedTransferAndMasterauth) {
+  auto master = startMaster({"--repl-diskless-sync", "no", "--requirepass", "s3cret"});
+  Client m(master->port());
+  ASSERT_EQ(m.cmd({"AUTH", "s3cret"}).str, "OK");
+  fill(m);
+  ServerProcess replica({"--replicaof", "127.0.0.1 " + std::to_string(master->port()), "--masterauth", "s3cret"});
+  replica.start();
+  Client r(replica.port());
+  ASSERT_TRUE(caughtUp(m, r)) << replica.log();
+  EXPECT_NE(replica.log().find("receiving"), std::string::npos);
+  EXPECT_EQ(replica.log().find("with EOF"), std::string::npos);  // the "$<len>" form
+  expectSameData(m, r);
+  writeMore(m);
+  expectSameData(m, r);
+}
+
+}  // namespace

@@ -122,6 +122,19 @@ bool writesData(const Registry& registry, const CommandSpec& spec, const Session
   return false;
 }
 
+// A command without the stale flag, or an EXEC that queued one.
+bool deniedWhileStale(const Registry& registry, const CommandSpec& spec, const Session& session) {
+  if ((spec.flags & kStale) == 0 && spec.name != "exec") return true;
+  if (spec.name != "exec" || !session.tx.inMulti) return false;
+  for (const auto& q : session.tx.queued) {
+    const CommandSpec* s = q.empty() ? nullptr : registry.find(q[0]);
+    if (s != nullptr && !s->subcommands.empty() && q.size() > 1)
+      if (const CommandSpec* sub = Registry::findSubcommand(*s, q[1])) s = sub;
+    if (s != nullptr && (s->flags & kStale) == 0) return true;
+  }
+  return false;
+}
+
 bool deniedOnDiskError(const Registry& registry, const CommandSpec& spec, const Session& session) {
   if ((spec.flags & kWrite) != 0 || spec.name == "ping") return true;
   if (spec.name != "exec" || !session.tx.inMulti) return false;
@@ -162,6 +175,10 @@ void Dispatcher::execute(Session& session, std::span<const std::string_view> arg
                   "ERR Can't execute '" + std::string(spec->name) +
                       "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
                   out);
+  // Redis's deny-stale check, after the subscribe context one.
+  if (svc_.staleReplica && !session.internal && deniedWhileStale(svc_.registry, *spec, session))
+    return reject(session, spec,
+                  "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.", out);
   if (session.tx.inMulti && !controlsTransaction(*spec)) {
     if (spec->flags & kNoMulti) return reject(session, spec, "ERR Command not allowed inside a transaction", out);
     session.tx.queued.emplace_back(args.begin(), args.end());

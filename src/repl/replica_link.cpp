@@ -99,6 +99,12 @@ ReplicaLink::~ReplicaLink() {
   }
 }
 
+void ReplicaLink::setState(State s) {
+  if (s == state_) return;
+  state_ = s;
+  if (stateListener_) stateListener_();
+}
+
 const char* ReplicaLink::stateName() const {
   switch (state_) {
     case State::Connect: return "connect";
@@ -147,7 +153,7 @@ void ReplicaLink::connect() {
     drop(std::string("Unable to connect to MASTER: ") + uv_strerror(rc));
     return;
   }
-  state_ = State::Connecting;
+  setState(State::Connecting);
   spdlog::info("MASTER <-> REPLICA sync started");
 }
 
@@ -161,7 +167,7 @@ void ReplicaLink::drop(std::string_view why) {
     tmpFd_ = -1;
   }
   if (state_ == State::Connected || downSinceMs_ == 0) downSinceMs_ = util::unixTimeMs();
-  state_ = State::Connect;
+  setState(State::Connect);
   in_.clear();
   parser_.reset();
   preamble_ = {};
@@ -199,7 +205,7 @@ void ReplicaLink::onConnected(int status) {
     return;
   }
   spdlog::info("Non blocking connect for SYNC fired the event.");
-  state_ = State::Handshake;
+  setState(State::Handshake);
   step_ = Step::Pong;
   lastIoMs_ = util::unixTimeMs();
   uv_read_start(
@@ -327,7 +333,7 @@ bool ReplicaLink::handleLine(std::string_view line) {
           spdlog::info("Full resync from master: {}:{}", r.replid, r.offset);
           fullReplid_ = r.replid;
           fullOffset_ = r.offset;
-          state_ = State::Transfer;
+          setState(State::Transfer);
           step_ = Step::RdbPreamble;
           preamble_ = {};
           return true;
@@ -340,7 +346,7 @@ bool ReplicaLink::handleLine(std::string_view line) {
             spdlog::info("Master replication ID changed to {}", r.replid);
           }
           spdlog::info("MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.");
-          state_ = State::Connected;
+          setState(State::Connected);
           readOffset_ = ids_.offset;
           parser_.reset();
           return true;
@@ -417,7 +423,7 @@ bool ReplicaLink::handleTransfer() {
   ids_.offset = fullOffset_;
   ids_.clearSecond();
   readOffset_ = fullOffset_;
-  state_ = State::Connected;
+  setState(State::Connected);
   preamble_ = {};
   parser_.reset();
   spdlog::info("MASTER <-> REPLICA sync: Finished with success");

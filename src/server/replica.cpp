@@ -37,6 +37,7 @@ void Server::startReplication(const std::string& host, int port) {
   o.timeoutSeconds = s.replTimeout;
   o.tempDir = s.dir;
   replicaLink_ = std::make_unique<repl::ReplicaLink>(&loop_, static_cast<repl::ReplicaLinkHandler&>(*this), replIds_, std::move(o));
+  replicaLink_->setStateListener([this] { applyReplicaSettings(); });
   applyReplicaSettings();
   replicaLink_->start();
 }
@@ -53,6 +54,7 @@ void Server::startConfiguredReplication() {
 void Server::applyReplicaSettings() {
   const config::Settings& s = config_.settings();
   services_.readOnlyReplica = replicaLink_ != nullptr && s.replicaReadOnly;
+  services_.staleReplica = replicaLink_ != nullptr && !replicaLink_->up() && !s.replicaServeStaleData;
   if (replicaLink_) {
     replicaLink_->setTimeout(s.replTimeout);
     replicaLink_->setAuth(s.masteruser, s.masterauth);

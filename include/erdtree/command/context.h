@@ -142,6 +142,9 @@ struct Services {
   ReplicaControl* replication = nullptr;    // REPLICAOF/ROLE (set by the server)
   // A replica with replica-read-only: writes from normal clients get -READONLY.
   bool readOnlyReplica = false;
+  // A replica whose link is down with replica-serve-stale-data no: commands
+  // without the stale flag get -MASTERDOWN.
+  bool staleReplica = false;
   // Set while EXEC runs: the first write emits MULTI so the block replays as one unit.
   bool execWrapPending = false;
   bool execWrapOpen = false;

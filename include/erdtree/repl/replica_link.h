@@ -25,6 +25,7 @@
 #include <uv.h>
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -90,6 +91,9 @@ class ReplicaLink {
     opts_.masterauth = std::move(pass);
   }
 
+  // Called on every state change (the server keeps -MASTERDOWN's flag).
+  void setStateListener(std::function<void()> l) { stateListener_ = std::move(l); }
+
   const std::string& host() const { return opts_.host; }
   int port() const { return opts_.port; }
   State state() const { return state_; }
@@ -108,6 +112,7 @@ class ReplicaLink {
   struct Socket;  // heap-owned uv_tcp_t; outlives the link until closed
 
   void connect();
+  void setState(State s);
   void drop(std::string_view why);
   void send(std::string_view bytes);
   void sendCommand(std::initializer_list<std::string_view> args);
@@ -125,6 +130,7 @@ class ReplicaLink {
   ReplicationIds& ids_;
   ReplicaLinkOptions opts_;
   State state_ = State::Connect;
+  std::function<void()> stateListener_;
   Step step_ = Step::Pong;
   Socket* socket_ = nullptr;
   std::string in_;            // bytes not yet consumed
