@@ -5,6 +5,7 @@
 
 #include "erdtree/command/context.h"
 #include "erdtree/command/families.h"
+#include "erdtree/command/replication.h"
 #include "erdtree/util/ascii.h"
 #include "erdtree/util/numbers.h"
 
@@ -12,29 +13,38 @@ namespace erdtree::command {
 namespace {
 
 void replicaofCommand(Context& ctx) {
-  if (ctx.svc.replication == nullptr) return ctx.out.error("ERR replication is not available");
+  if (ctx.svc.replicaControl == nullptr) return ctx.out.error("ERR replication is not available");
   const std::string who = "id=" + std::to_string(ctx.session.id);
   if (util::equalsIgnoreCase(ctx.arg(1), "no") && util::equalsIgnoreCase(ctx.arg(2), "one")) {
-    ctx.svc.replication->replicaOfNoOne(who);
+    ctx.svc.replicaControl->replicaOfNoOne(who);
     return ctx.out.ok();
   }
   auto port = util::parseInt64(ctx.arg(2));
   if (!port || *port < 0 || *port > 65535) return ctx.out.error("ERR Invalid master port");
-  if (!ctx.svc.replication->replicaOf(ctx.arg(1), static_cast<int>(*port), who))
+  if (!ctx.svc.replicaControl->replicaOf(ctx.arg(1), static_cast<int>(*port), who))
     return ctx.out.simple("OK Already connected to specified master");
   ctx.out.ok();
 }
 
-// ROLE: ["master", offset, [replicas...]] or
-// ["slave", host, port, state, offset] (offset -1 until the first sync).
+// ROLE: ["master", offset, [[ip, port, acked offset], ...]] (strings, as
+// Redis sends them) or ["slave", host, port, state, offset] (offset -1
+// until the first sync).
 void roleCommand(Context& ctx) {
   ReplicaControl::Role r;
-  if (ctx.svc.replication != nullptr) r = ctx.svc.replication->role();
+  if (ctx.svc.replicaControl != nullptr) r = ctx.svc.replicaControl->role();
   if (!r.replica) {
+    Replication* repl = ctx.svc.replication;
     ctx.out.arrayHeader(3);
     ctx.out.bulk("master");
-    ctx.out.integer(r.offset);
-    ctx.out.arrayHeader(0);
+    ctx.out.integer(repl != nullptr ? repl->masterOffset() : r.offset);
+    auto entries = repl != nullptr ? repl->replicaEntries() : std::vector<Replication::ReplicaEntry>{};
+    ctx.out.arrayHeader(entries.size());
+    for (const auto& e : entries) {
+      ctx.out.arrayHeader(3);
+      ctx.out.bulk(e.ip);
+      ctx.out.bulk(std::to_string(e.port));
+      ctx.out.bulk(std::to_string(e.offset));
+    }
     return;
   }
   ctx.out.arrayHeader(5);

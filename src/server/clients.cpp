@@ -16,6 +16,15 @@
 #include "erdtree/util/clock.h"
 
 namespace erdtree::server {
+namespace {
+
+// CLIENT LIST / KILL type of a client.
+const char* clientType(const command::Session& s) {
+  if (s.replica) return "replica";
+  return s.subscribed() ? "pubsub" : "normal";
+}
+
+}  // namespace
 
 std::string Server::clientLine(const Client& c, int64_t nowMs) const {
   const net::Connection& conn = *c.conn;
@@ -37,6 +46,7 @@ std::string Server::clientLine(const Client& c, int64_t nowMs) const {
   num("age", (nowMs - s.createdMs) / 1000);
   num("idle", (nowMs - s.lastInteractionMs) / 1000);
   std::string flags;  // in Redis's order
+  if (s.replica) flags += 'S';
   if (s.subscribed()) flags += 'P';
   if (s.tx.inMulti) flags += 'x';
   if (s.blocked) flags += 'b';
@@ -86,7 +96,7 @@ std::string Server::clientList(const command::Session* only, std::span<const uin
   tcp_->forEach([&](net::Connection& conn) {
     auto* c = static_cast<Client*>(conn.userData);
     if (c == nullptr || !wanted(c->session.id)) return;
-    if (!type.empty() && type != (c->session.subscribed() ? "pubsub" : "normal")) return;
+    if (!type.empty() && type != clientType(c->session) && !(type == "slave" && c->session.replica)) return;
     clients.push_back(c);
   });
   std::sort(clients.begin(), clients.end(), [](const Client* a, const Client* b) { return a->session.id < b->session.id; });
@@ -102,8 +112,9 @@ size_t Server::clientKill(const command::Session& caller, const KillFilter& f) {
     if (!f.ids.empty() && std::find(f.ids.begin(), f.ids.end(), c->session.id) == f.ids.end()) return;
     if (!f.addr.empty() && conn.peerAddress() != f.addr) return;
     if (!f.laddr.empty() && conn.localAddress() != f.laddr) return;
-    // Until replication exists a client is "pubsub" when subscribed, else "normal".
-    if (f.hasType && !util::equalsIgnoreCase(f.type, c->session.subscribed() ? "pubsub" : "normal")) return;
+    if (f.hasType && !util::equalsIgnoreCase(f.type, clientType(c->session)) &&
+        !(c->session.replica && util::equalsIgnoreCase(f.type, "slave")))
+      return;
     if (f.skipMe && c->session.id == caller.id) return;
     victims.push_back(c);
   });

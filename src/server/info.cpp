@@ -238,6 +238,9 @@ std::string Server::info(std::span<const std::string_view> sections) {
     f.addDouble("instantaneous_input_kbps", average(inSamples_.data(), kMetricSamples) / 1024);
     f.addDouble("instantaneous_output_kbps", average(outSamples_.data(), kMetricSamples) / 1024);
     f.add("rejected_connections", rejectedConnections_);
+    f.add("sync_full", master_.syncFull());
+    f.add("sync_partial_ok", master_.syncPartialOk());
+    f.add("sync_partial_err", master_.syncPartialErr());
     f.add("expired_keys", keyspace_.expiredKeys());
     f.add("evicted_keys", 0);
     f.add("keyspace_hits", st.keyspaceHits);
@@ -251,18 +254,27 @@ std::string Server::info(std::span<const std::string_view> sections) {
   }
   if (wanted("replication")) {
     Fields f;
+    auto replicas = master_.replicas(util::unixTimeMs());
     if (replicaLink_) replicaInfo(f.text);
     else f.add("role", "master");
-    f.add("connected_slaves", 0);
+    f.add("connected_slaves", static_cast<uint64_t>(replicas.size()));
+    for (size_t i = 0; i < replicas.size(); ++i) {
+      const auto& r = replicas[i];
+      f.add("slave" + std::to_string(i), "ip=" + r.ip + ",port=" + std::to_string(r.port) +
+                                             ",state=" + repl::Master::stateName(r.state) +
+                                             ",offset=" + std::to_string(r.ackOffset) +
+                                             ",lag=" + std::to_string(r.lagSeconds));
+    }
     f.add("master_failover_state", "no-failover");
     f.add("master_replid", replIds_.replid);
     f.add("master_replid2", replIds_.replid2);
     f.add("master_repl_offset", replIds_.offset);
     f.add("second_repl_offset", replIds_.secondOffset);
-    f.add("repl_backlog_active", 0);
-    f.add("repl_backlog_size", 1048576);
-    f.add("repl_backlog_first_byte_offset", 0);
-    f.add("repl_backlog_histlen", 0);
+    const repl::Backlog* bl = master_.backlog();
+    f.add("repl_backlog_active", bl != nullptr ? 1 : 0);
+    f.add("repl_backlog_size", master_.backlogSize());
+    f.add("repl_backlog_first_byte_offset", bl != nullptr ? bl->firstByteOffset() : 0);
+    f.add("repl_backlog_histlen", bl != nullptr ? bl->histlen() : 0);
     section("Replication", f);
   }
   if (wanted("cpu")) {
@@ -303,6 +315,7 @@ void Server::resetStats() {
   services_.stats.dirty = dirty;
   keyspace_.resetStats();
   rejectedConnections_ = 0;
+  master_.resetStats();
   errorReplies_ = 0;
   peakMemory_ = 0;
 }

@@ -28,10 +28,12 @@ Server::Server(config::Config& config)
       rewriter_(config, services_) {
   command::registerAllCommands(registry_);
   services_.persistence = &snapshot_;
+  services_.replicaControl = this;
   services_.replication = this;
-  // One fork child at a time (Redis's hasActiveChildProcess).
-  rewriter_.setOtherChildActive([this] { return snapshot_.childActive(); });
-  snapshot_.setOtherChildActive([this] { return rewriter_.inProgress(); });
+  // One fork child at a time (Redis's hasActiveChildProcess); the replica
+  // sync child (repl/master.h) counts too.
+  rewriter_.setOtherChildActive([this] { return snapshot_.childActive() || master_.childActive(); });
+  snapshot_.setOtherChildActive([this] { return rewriter_.inProgress() || master_.childActive(); });
   uv_loop_init(&loop_);
   loop_.data = this;
   tcp_ = std::make_unique<net::TcpServer>(&loop_, *this);
@@ -45,6 +47,8 @@ Server::Server(config::Config& config)
     propagation_.propagate(db, del);
   });
   propagation_.addSink(&aofSink_);
+  replSink_.master = &master_;
+  propagation_.addSink(&replSink_);
   snapshot_.setStatusListener([this] { refreshDiskError(); });
   applySettings();
 }
@@ -93,6 +97,7 @@ void Server::applySettings() {
   }
   refreshDiskError();  // save and stop-writes-on-bgsave-error decide the RDB -MISCONF
   applyReplicaSettings();
+  applyReplicationSettings();
 }
 
 std::string Server::start() {
@@ -117,6 +122,7 @@ std::string Server::start() {
   prepare_.data = this;
   uv_prepare_start(&prepare_, onPrepare);
   uv_idle_init(&loop_, &expireIdle_);
+  uv_idle_init(&loop_, &replIdle_);
   uv_timer_init(&loop_, &cronTimer_);
   cronTimer_.data = this;
   uint64_t period = static_cast<uint64_t>(1000 / s.hz);
@@ -171,6 +177,7 @@ void Server::onClose(net::Connection& conn) {
   services_.watches.unwatchAll(c->session);  // the registries hold Session pointers
   services_.pubsub.unsubscribeAll(c->session);
   services_.blocking.forget(c->session);
+  master_.clientClosed(c->session.id);
   // The client may be mid-command (CLIENT KILL, a failed write): free it later.
   graveyard_.emplace_back(c);
 }
@@ -260,8 +267,9 @@ void Client::appended() {
 
 bool Server::enforceOutputLimits(Client& c, int64_t nowMs) {
   // Subscribers are held to the pubsub class, as in Redis.
-  const config::OutputBufferLimit& lim =
-      c.session.subscribed() ? config_.settings().outputLimitPubsub : config_.settings().outputLimitNormal;
+  const config::OutputBufferLimit& lim = c.session.replica      ? config_.settings().outputLimitReplica
+                                         : c.session.subscribed() ? config_.settings().outputLimitPubsub
+                                                                  : config_.settings().outputLimitNormal;
   size_t used = c.conn->pendingOutputBytes();
   bool over = false;
   if (lim.hardBytes != 0 && used >= lim.hardBytes) {
@@ -295,8 +303,10 @@ void Server::beforeSleep() {
   do {
     resumeUnblocked();
     flushAof();  // the log first: under appendfsync always, replies leave only once it is on disk
+    master_.pump(util::unixTimeMs());  // snapshot chunks for replicas being synced
     tcp_->flushPending();
   } while (services_.blocking.hasUnblocked() && !shutdownRequested_);  // a drained client served others
+  pumpReplicas();
   armBlockTimer();
   if (shutdownRequested_) performShutdown();
 }
@@ -354,6 +364,7 @@ void Server::cron() {
   if (replicaLink_) replicaLink_->cron(nowMs);
   rewriter_.poll(aof_.get());  // reaps/starts the rewrite child first, so a scheduled BGSAVE sees it
   snapshot_.cron();             // reaps the BGSAVE child; save rules and scheduled BGSAVEs
+  master_.cron(nowMs);          // reaps the replica sync child, starts a waiting one, pings replicas
   refreshDiskError();
 
   if (s.timeoutSeconds > 0) {
@@ -362,7 +373,7 @@ void Server::cron() {
       auto* c = static_cast<Client*>(conn.userData);
       // Blocked clients wait on purpose: exempt, as in Redis.
       // As Redis: blocked clients and pub/sub subscribers are never idle.
-      if (c != nullptr && !c->session.blocked && !c->session.subscribed() &&
+      if (c != nullptr && !c->session.blocked && !c->session.subscribed() && !c->session.replica &&
           nowMs - c->session.lastInteractionMs > s.timeoutSeconds * 1000)
         idle.push_back(&conn);
     });
@@ -434,9 +445,11 @@ void Server::performShutdown() {
   tcp_->closeAll();
   snapshot_.killChild();
   rewriter_.killChild();
+  master_.killChild();
   closeAof();  // everything logged is written and fsynced
   uv_prepare_stop(&prepare_);
   uv_idle_stop(&expireIdle_);
+  uv_idle_stop(&replIdle_);
   uv_timer_stop(&cronTimer_);
   uv_timer_stop(&blockTimer_);
   uv_signal_stop(&sigterm_);

@@ -21,6 +21,8 @@
 
 namespace erdtree::command {
 
+class Replication;
+
 class Registry;
 class Dispatcher;
 struct CommandSpec;
@@ -53,6 +55,7 @@ struct Session {
   const CommandSpec* lastCommand = nullptr;
   bool blocked = false;           // waiting in a blocking command (blocking.h)
   bool internal = false;          // log replay / replication: skips auth and limits
+  bool replica = false;           // a replica's link after PSYNC/SYNC (CLIENT LIST flags=S, type replica)
   Transaction tx;
   // Pub/Sub: this client's subscriptions, and where messages for it go.
   std::vector<std::string> channels;
@@ -139,12 +142,13 @@ struct Services {
   // refused with it, reads go on. Empty when the disk is fine.
   std::string diskWriteError;
   Persistence* persistence = nullptr;       // SAVE/LASTSAVE (set by the server)
-  ReplicaControl* replication = nullptr;    // REPLICAOF/ROLE (set by the server)
+  ReplicaControl* replicaControl = nullptr;  // REPLICAOF, ROLE on a replica (set by the server)
   // A replica with replica-read-only: writes from normal clients get -READONLY.
   bool readOnlyReplica = false;
   // A replica whose link is down with replica-serve-stale-data no: commands
   // without the stale flag get -MASTERDOWN.
   bool staleReplica = false;
+  Replication* replication = nullptr;       // REPLCONF/PSYNC/SYNC/ROLE (command/replication.h)
   // Set while EXEC runs: the first write emits MULTI so the block replays as one unit.
   bool execWrapPending = false;
   bool execWrapOpen = false;

@@ -22,6 +22,7 @@ void registerTransactionCommands(Registry& r);
 void registerPubSubCommands(Registry& r);
 void registerPersistenceCommands(Registry& r);  // SAVE, BGSAVE, LASTSAVE
 void registerReplicaofCommands(Registry& r);    // REPLICAOF, SLAVEOF, ROLE
+void registerReplicationCommands(Registry& r);  // REPLCONF, PSYNC, SYNC, ROLE (master side)
 
 inline void registerAllCommands(Registry& r) {
   registerConnectionCommands(r);
@@ -40,6 +41,7 @@ inline void registerAllCommands(Registry& r) {
   registerPubSubCommands(r);
   registerPersistenceCommands(r);
   registerReplicaofCommands(r);
+  registerReplicationCommands(r);
 }
 
 }  // namespace erdtree::command

@@ -80,6 +80,10 @@ struct Settings {
   OutputBufferLimit outputLimitNormal{};            // client-output-buffer-limit normal
   OutputBufferLimit outputLimitReplica{256ull << 20, 64ull << 20, 60};
   OutputBufferLimit outputLimitPubsub{32ull << 20, 8ull << 20, 60};
+  // [replication] (master side)
+  uint64_t replBacklogSize = 1ull << 20;        // repl-backlog-size
+  int64_t replPingReplicaPeriod = 10;           // repl-ping-replica-period (seconds)
+  bool replDisklessSync = true;                 // repl-diskless-sync (accepted, ignored: sync is disk-based)
   // [memory]
   uint64_t maxmemory = 0;                       // maxmemory
   std::string maxmemoryPolicy = "noeviction";   // maxmemory-policy

@@ -24,11 +24,13 @@
 #include "erdtree/command/context.h"
 #include "erdtree/command/dispatcher.h"
 #include "erdtree/command/registry.h"
+#include "erdtree/command/replication.h"
 #include "erdtree/config/config.h"
 #include "erdtree/engine/keyspace.h"
 #include "erdtree/net/tcp_server.h"
 #include "erdtree/persist/aof_writer.h"
 #include "erdtree/repl/replica_link.h"
+#include "erdtree/repl/master.h"
 #include "erdtree/repl/replication_ids.h"
 #include "erdtree/resp/parser.h"
 #include "erdtree/server/aof_rewriter.h"
@@ -56,6 +58,8 @@ struct Client final : command::ReplySink {
 class Server final : public net::ConnectionHandler,
                      public command::ServerApi,
                      public command::ReplicaControl,
+                     public command::Replication,
+                     public repl::ReplicaTransport,
                      private repl::ReplicaLinkHandler {
  public:
   explicit Server(config::Config& config);
@@ -89,6 +93,21 @@ class Server final : public net::ConnectionHandler,
   bool replicaOf(std::string_view host, int port, const std::string& byClient) override;
   void replicaOfNoOne(const std::string& byClient) override;
   Role role() const override;
+  // command::Replication (src/server/replication.cpp)
+  void replconfListeningPort(command::Session& s, int64_t port) override;
+  void replconfIpAddress(command::Session& s, std::string_view ip) override;
+  void replconfAck(command::Session& s, int64_t offset) override;
+  void psync(command::Session& s, std::string_view replid, int64_t offset, bool oldSync) override;
+  int64_t masterOffset() const override { return replIds_.offset; }
+  std::vector<ReplicaEntry> replicaEntries() const override;
+
+  // repl::ReplicaTransport (src/server/replication.cpp)
+  std::string* replicaOutput(uint64_t id) override;
+  size_t replicaPendingBytes(uint64_t id) override;
+  void replicaWake(uint64_t id) override;
+  void replicaClose(uint64_t id) override;
+  bool otherChildActive() override;
+  int forkSnapshot(const std::string& path) override;
 
  private:
   friend struct Client;
@@ -126,6 +145,11 @@ class Server final : public net::ConnectionHandler,
   void startConfiguredReplication();  // the replicaof setting, at start
   void applyReplicaSettings();
   void replicaInfo(std::string& out) const;  // INFO replication's replica fields
+  void applyReplicationSettings();
+  // Each loop turn: snapshot chunks for syncing replicas; keeps the loop
+  // turning while one could take more.
+  void pumpReplicas();
+  std::string replicationInfo() const;  // INFO replication's master fields
 
   void runExpireSlice();
   void resumeUnblocked();
@@ -160,6 +184,11 @@ class Server final : public net::ConnectionHandler,
     }
   } aofSink_;
   std::unique_ptr<persist::AofWriter> aof_;
+  struct ReplSink final : PropagationSink {
+    repl::Master* master = nullptr;
+    void append(int db, std::span<const std::string_view> args) override { master->feed(db, args); }
+  } replSink_;
+  uv_idle_t replIdle_{};  // keeps the loop turning while a replica takes the snapshot
   Snapshotter snapshot_;                             // SAVE, BGSAVE, save rules, LASTSAVE, start-up load
   AofRewriter rewriter_;                             // BGREWRITEAOF, automatic rewrite
   std::vector<std::unique_ptr<Client>> graveyard_;  // freed at the next loop turn
@@ -178,6 +207,7 @@ class Server final : public net::ConnectionHandler,
   repl::ReplicationIds replIds_;  // master_replid, offsets (INFO replication, ROLE)
   std::unique_ptr<repl::ReplicaLink> replicaLink_;  // set while a replica
   command::Session masterSession_;                  // the master's stream runs as this client
+  repl::Master master_{replIds_, *this};  // replica links, backlog (repl/master.h)
   // instantaneous_ops_per_sec: a ring of per-100ms samples, as Redis keeps.
   static constexpr int kMetricSamples = 16;
   std::array<double, kMetricSamples> opsSamples_{};
