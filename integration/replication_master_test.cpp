@@ -1,0 +1,207 @@
+// Erdtree as a replication master, followed by Debian's redis-server 7.0.15
+// as the replica (--replicaof): full sync of a data set with every type, the
+// live stream after it, INFO replication / ROLE / CLIENT LIST on the master,
+// a partial resync (+CONTINUE) after the link is cut, a full one when the
+// backlog no longer reaches back far enough, and two replicas at once.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "harness/client.h"
+#include "harness/dataset.h"
+#include "harness/server_process.h"
+
+using namespace erdtree::itest;
+
+namespace {
+
+constexpr char kRedisServer[] = "/usr/bin/redis-server";
+
+bool waitFor(const std::function<bool()>& ok, int timeoutMs = 15000) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
+  while (std::chrono::steady_clock::now() < until) {
+    if (ok()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return ok();
+}
+
+std::string infoField(Client& c, const std::string& section, const std::string& name) {
+  std::istringstream in(c.cmd({"INFO", section}).str);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.rfind(name + ":", 0) == 0) return line.substr(name.size() + 1);
+  }
+  return "";
+}
+
+struct Pair {
+  ServerProcess master{{"--save", "", "--appendonly", "no"}};
+  std::vector<std::unique_ptr<ServerProcess>> replicas;
+
+  void startMaster() { master.start(); }
+  ServerProcess& addReplica() {
+    auto r = std::make_unique<ServerProcess>(
+        std::vector<std::string>{"--replicaof", "127.0.0.1", std::to_string(master.port())});
+    r->setBinary(kRedisServer);
+    r->start();
+    replicas.push_back(std::move(r));
+    return *replicas.back();
+  }
+};
+
+// The replica's link is up and it has applied everything the master sent.
+bool inSync(Client& m, Client& r) {
+  if (infoField(r, "replication", "master_link_status") != "up") return false;
+  return infoField(r, "replication", "slave_repl_offset") == infoField(m, "replication", "master_repl_offset");
+}
+
+void expectSameData(Client& m, Client& r) {
+  ASSERT_TRUE(waitFor([&] { return inSync(m, r); })) << infoField(r, "replication", "slave_repl_offset");
+  std::string a, b;
+  // A key about to expire may still be on its way as a DEL: retry a little.
+  bool same = waitFor([&] {
+    a = dumpAll(m);
+    b = dumpAll(r);
+    return a == b;
+  }, 5000);
+  EXPECT_TRUE(same);
+  EXPECT_EQ(a, b);
+}
+
+void writeMore(Client& m) {
+  ASSERT_EQ(m.cmd({"SET", "after:str", "value"}).repr(), "+OK");
+  ASSERT_EQ(m.cmd({"SELECT", "4"}).repr(), "+OK");
+  m.cmd({"RPUSH", "after:list", "a", "b", "c"});
+  m.cmd({"HSET", "after:hash", "f1", "v1", "f2", "v2"});
+  m.cmd({"SADD", "after:set", "x", "y"});
+  m.cmd({"ZADD", "after:zset", "1.5", "m1", "2", "m2"});
+  m.cmd({"SET", "after:ttl", "v", "EX", "1000"});
+  m.cmd({"INCRBYFLOAT", "after:float", "1.25"});
+  m.cmd({"MULTI"});
+  m.cmd({"INCR", "after:counter"});
+  m.cmd({"SELECT", "0"});
+  m.cmd({"DEL", "after:str"});
+  m.cmd({"EXEC"});
+  m.cmd({"SELECT", "0"});
+}
+
+class ReplicationMaster : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!std::filesystem::exists(kRedisServer)) GTEST_SKIP() << "no " << kRedisServer;
+  }
+};
+
+TEST_F(ReplicationMaster, RedisReplicaFollowsAFullSyncAndTheLiveStream) {
+  Pair p;
+  p.startMaster();
+  Client m(p.master.port());
+  fillAllTypes(m);
+  ServerProcess& replica = p.addReplica();
+  Client r(replica.port());
+  expectSameData(m, r);
+  writeMore(m);
+  expectSameData(m, r);
+
+  // The replica acknowledges every second: its offset shows on the master.
+  const std::string offset = infoField(m, "replication", "master_repl_offset");
+  const std::string port = std::to_string(replica.port());
+  ASSERT_TRUE(waitFor([&] {
+    return infoField(m, "replication", "slave0") == "ip=127.0.0.1,port=" + port + ",state=online,offset=" + offset +
+                                                        ",lag=0" ||
+           infoField(m, "replication", "slave0") == "ip=127.0.0.1,port=" + port + ",state=online,offset=" + offset +
+                                                        ",lag=1";
+  })) << infoField(m, "replication", "slave0");
+  EXPECT_EQ(infoField(m, "replication", "connected_slaves"), "1");
+  EXPECT_EQ(infoField(m, "replication", "repl_backlog_active"), "1");
+  EXPECT_EQ(infoField(m, "replication", "repl_backlog_first_byte_offset"), "1");
+  EXPECT_EQ(infoField(m, "replication", "repl_backlog_histlen"), offset);
+  EXPECT_EQ(infoField(m, "stats", "sync_full"), "1");
+  EXPECT_EQ(infoField(m, "stats", "sync_partial_ok"), "0");
+  // The replica follows the master's replication ID.
+  EXPECT_EQ(infoField(r, "replication", "master_replid"), infoField(m, "replication", "master_replid"));
+
+  Reply role = m.cmd({"ROLE"});
+  ASSERT_EQ(role.elements.size(), 3u) << role.repr();
+  EXPECT_EQ(role.elements[0].str, "master");
+  EXPECT_EQ(std::to_string(role.elements[1].integer), offset);
+  ASSERT_EQ(role.elements[2].elements.size(), 1u);
+  EXPECT_EQ(role.elements[2].elements[0].strings(), (std::vector<std::string>{"127.0.0.1", port, offset}));
+
+  std::string list = m.cmd({"CLIENT", "LIST", "TYPE", "replica"}).str;
+  EXPECT_NE(list.find("flags=S"), std::string::npos) << list;
+  EXPECT_EQ(list.find('\n'), list.size() - 1) << list;  // one line
+}
+
+TEST_F(ReplicationMaster, ACutLinkContinuesWithAPartialResync) {
+  Pair p;
+  p.startMaster();
+  Client m(p.master.port());
+  fillAllTypes(m);
+  ServerProcess& replica = p.addReplica();
+  Client r(replica.port());
+  expectSameData(m, r);
+
+  EXPECT_EQ(m.cmd({"CLIENT", "KILL", "TYPE", "replica"}).integer, 1);
+  writeMore(m);
+  expectSameData(m, r);
+  EXPECT_EQ(infoField(m, "stats", "sync_full"), "1");
+  EXPECT_EQ(infoField(m, "stats", "sync_partial_ok"), "1");
+  EXPECT_EQ(infoField(m, "stats", "sync_partial_err"), "0");
+  EXPECT_NE(p.master.log().find("Partial resynchronization request from 127.0.0.1"), std::string::npos);
+  EXPECT_NE(replica.log().find("Successful partial resynchronization with master"), std::string::npos);
+}
+
+TEST_F(ReplicationMaster, AReplicaBeyondTheBacklogGetsAFullResync) {
+  Pair p;
+  p.startMaster();
+  Client m(p.master.port());
+  ASSERT_EQ(m.cmd({"CONFIG", "SET", "repl-backlog-size", "16kb"}).repr(), "+OK");
+  ASSERT_EQ(m.cmd({"SET", "k", "v"}).repr(), "+OK");
+  ServerProcess& replica = p.addReplica();
+  Client r(replica.port());
+  expectSameData(m, r);
+  EXPECT_EQ(infoField(m, "replication", "repl_backlog_size"), "16384");
+
+  replica.sendSignal(SIGSTOP);
+  EXPECT_EQ(m.cmd({"CLIENT", "KILL", "TYPE", "replica"}).integer, 1);
+  const std::string big(1000, 'x');
+  for (int i = 0; i < 100; ++i) m.cmd({"SET", "big:" + std::to_string(i), big});  // ~100 KB > backlog
+  EXPECT_EQ(infoField(m, "replication", "repl_backlog_histlen"), "16384");
+  replica.sendSignal(SIGCONT);
+  expectSameData(m, r);
+  EXPECT_EQ(infoField(m, "stats", "sync_full"), "2");
+  EXPECT_EQ(infoField(m, "stats", "sync_partial_err"), "1");
+}
+
+TEST_F(ReplicationMaster, TwoReplicasAtOnce) {
+  Pair p;
+  p.startMaster();
+  Client m(p.master.port());
+  fillAllTypes(m);
+  // A larger data set, so the second replica may arrive while the first syncs.
+  for (int i = 0; i < 2000; ++i) m.cmd({"SET", "bulk:" + std::to_string(i), std::string(200, 'a' + i % 26)});
+  ServerProcess& a = p.addReplica();
+  ServerProcess& b = p.addReplica();
+  Client ra(a.port()), rb(b.port());
+  expectSameData(m, ra);
+  expectSameData(m, rb);
+  writeMore(m);
+  expectSameData(m, ra);
+  expectSameData(m, rb);
+  EXPECT_EQ(infoField(m, "replication", "connected_slaves"), "2");
+  EXPECT_EQ(infoField(m, "stats", "sync_full"), "2");
+  EXPECT_TRUE(waitFor([&] { return m.cmd({"ROLE"}).elements.at(2).elements.size() == 2; }));
+}
+
+}  // namespace
