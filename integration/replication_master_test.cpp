@@ -204,4 +204,44 @@ TEST_F(ReplicationMaster, TwoReplicasAtOnce) {
   EXPECT_TRUE(waitFor([&] { return m.cmd({"ROLE"}).elements.at(2).elements.size() == 2; }));
 }
 
+// The stream selects the db again after each sync fork: a second replica
+// loads its snapshot and must apply the next db-4 write to db 4, though the
+// stream's previous record was in db 4 as well.
+TEST_F(ReplicationMaster, ANewSyncStartsTheStreamWithASelect) {
+  Pair p;
+  p.startMaster();
+  Client m(p.master.port());
+  ServerProcess& a = p.addReplica();
+  Client ra(a.port());
+  ASSERT_EQ(m.cmd({"SELECT", "4"}).repr(), "+OK");
+  ASSERT_EQ(m.cmd({"SET", "k1", "v1"}).repr(), "+OK");
+  expectSameData(m, ra);
+  ServerProcess& b = p.addReplica();
+  Client rb(b.port());
+  ASSERT_TRUE(waitFor([&] { return inSync(m, rb); }));
+  ASSERT_EQ(m.cmd({"SELECT", "4"}).repr(), "+OK");  // dumpAll left it in db 0
+  ASSERT_EQ(m.cmd({"SET", "k2", "v2"}).repr(), "+OK");
+  expectSameData(m, ra);
+  expectSameData(m, rb);
+  rb.cmd({"SELECT", "4"});
+  EXPECT_EQ(rb.cmd({"GET", "k2"}).repr(), "$v2");
+}
+
+// A snapshot much larger than what the master lets wait in a replica's
+// output goes out in chunks as the socket drains, with writes going on.
+TEST_F(ReplicationMaster, ALargeSnapshotIsStreamedWhileWritesContinue) {
+  Pair p;
+  p.startMaster();
+  Client m(p.master.port());
+  const int kKeys = 20000;
+  for (int i = 0; i < kKeys; ++i) m.append({"SET", "big:" + std::to_string(i), std::string(1000, 'a' + i % 26)});
+  for (int i = 0; i < kKeys; ++i) ASSERT_FALSE(m.getReply().isError());
+  ServerProcess& replica = p.addReplica();
+  Client r(replica.port());
+  for (int i = 0; i < 200; ++i) m.cmd({"INCR", "during"});
+  expectSameData(m, r);
+  EXPECT_EQ(r.cmd({"GET", "during"}).repr(), "$200");
+  EXPECT_EQ(r.cmd({"DBSIZE"}).integer, kKeys + 1);
+}
+
 }  // namespace

@@ -286,6 +286,19 @@ void Master::cron(int64_t nowMs) {
   bool waiting = std::any_of(replicas_.begin(), replicas_.end(),
                              [](const Replica& r) { return r.state == State::WaitBgsaveStart; });
   if (waiting && childPid_ <= 0 && !transport_.otherChildActive()) startFork();
+  // Replicas waiting for their snapshot get a newline every second, which
+  // they skip as a keep-alive (Redis does the same), so a long fork does not
+  // look like a dead master to them.
+  if (nowMs - lastKeepaliveMs_ >= 1000) {
+    lastKeepaliveMs_ = nowMs;
+    for (Replica& r : replicas_) {
+      if (r.state != State::WaitBgsaveStart && r.state != State::WaitBgsaveEnd) continue;
+      if (std::string* out = transport_.replicaOutput(r.id)) {
+        out->push_back('\n');
+        transport_.replicaWake(r.id);
+      }
+    }
+  }
   if (backlog_ && !replicas_.empty() && nowMs - lastPingMs_ >= pingPeriodMs_) {
     lastPingMs_ = nowMs;
     scratch_.clear();

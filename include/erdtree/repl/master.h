@@ -156,6 +156,7 @@ class Master {
   uint64_t backlogSize_ = kDefaultBacklogSize;
   int64_t pingPeriodMs_ = 10000;
   int64_t lastPingMs_ = 0;
+  int64_t lastKeepaliveMs_ = 0;
   uint64_t pendingLimit_ = 0;
   std::string dir_ = ".";
   int lastDb_ = -1;  // Redis's slaveseldb
