@@ -244,4 +244,26 @@ TEST_F(ReplicationMaster, ALargeSnapshotIsStreamedWhileWritesContinue) {
   EXPECT_EQ(r.cmd({"DBSIZE"}).integer, kKeys + 1);
 }
 
+// A replica that stops reading is held to the replica class of
+// client-output-buffer-limit: the master drops it instead of buffering
+// without bound, and it comes back with a new sync once it runs again.
+TEST_F(ReplicationMaster, AStalledReplicaIsDroppedAtItsOutputLimit) {
+  Pair p;
+  p.startMaster();
+  Client m(p.master.port());
+  ASSERT_EQ(m.cmd({"CONFIG", "SET", "client-output-buffer-limit", "replica 1mb 0 0"}).repr(), "+OK");
+  ServerProcess& replica = p.addReplica();
+  Client r(replica.port());
+  expectSameData(m, r);
+  replica.sendSignal(SIGSTOP);
+  const std::string value(10000, 'v');
+  for (int i = 0; i < 2000; ++i) m.append({"SET", "stall:" + std::to_string(i), value});  // 20 MB of stream
+  for (int i = 0; i < 2000; ++i) ASSERT_FALSE(m.getReply().isError());
+  EXPECT_TRUE(waitFor([&] { return infoField(m, "replication", "connected_slaves") == "0"; }, 10000));
+  EXPECT_NE(p.master.log().find("overcoming of output buffer limits"), std::string::npos);
+  replica.sendSignal(SIGCONT);
+  expectSameData(m, r);
+  EXPECT_EQ(infoField(m, "stats", "sync_full"), "2");
+}
+
 }  // namespace
