@@ -17,32 +17,14 @@
 
 #include "harness/client.h"
 #include "harness/dataset.h"
+#include "harness/replication.h"
 #include "harness/server_process.h"
 
 using namespace erdtree::itest;
 
 namespace {
 
-constexpr char kRedisServer[] = "/usr/bin/redis-server";
-
-bool waitFor(const std::function<bool()>& ok, int timeoutMs = 15000) {
-  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
-  while (std::chrono::steady_clock::now() < until) {
-    if (ok()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return ok();
-}
-
-std::string infoField(Client& c, const std::string& section, const std::string& name) {
-  std::istringstream in(c.cmd({"INFO", section}).str);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.rfind(name + ":", 0) == 0) return line.substr(name.size() + 1);
-  }
-  return "";
-}
+constexpr const char* kRedisServer = kRedisServerBin;
 
 struct Pair {
   ServerProcess master{{"--save", "", "--appendonly", "no"}};
@@ -59,42 +41,6 @@ struct Pair {
   }
 };
 
-// The replica's link is up and it has applied everything the master sent.
-bool inSync(Client& m, Client& r) {
-  if (infoField(r, "replication", "master_link_status") != "up") return false;
-  return infoField(r, "replication", "slave_repl_offset") == infoField(m, "replication", "master_repl_offset");
-}
-
-void expectSameData(Client& m, Client& r) {
-  ASSERT_TRUE(waitFor([&] { return inSync(m, r); })) << infoField(r, "replication", "slave_repl_offset");
-  std::string a, b;
-  // A key about to expire may still be on its way as a DEL: retry a little.
-  bool same = waitFor([&] {
-    a = dumpAll(m);
-    b = dumpAll(r);
-    return a == b;
-  }, 5000);
-  EXPECT_TRUE(same);
-  EXPECT_EQ(a, b);
-}
-
-void writeMore(Client& m) {
-  ASSERT_EQ(m.cmd({"SET", "after:str", "value"}).repr(), "+OK");
-  ASSERT_EQ(m.cmd({"SELECT", "4"}).repr(), "+OK");
-  m.cmd({"RPUSH", "after:list", "a", "b", "c"});
-  m.cmd({"HSET", "after:hash", "f1", "v1", "f2", "v2"});
-  m.cmd({"SADD", "after:set", "x", "y"});
-  m.cmd({"ZADD", "after:zset", "1.5", "m1", "2", "m2"});
-  m.cmd({"SET", "after:ttl", "v", "EX", "1000"});
-  m.cmd({"INCRBYFLOAT", "after:float", "1.25"});
-  m.cmd({"MULTI"});
-  m.cmd({"INCR", "after:counter"});
-  m.cmd({"SELECT", "0"});
-  m.cmd({"DEL", "after:str"});
-  m.cmd({"EXEC"});
-  m.cmd({"SELECT", "0"});
-}
-
 class ReplicationMaster : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -110,13 +56,13 @@ TEST_F(ReplicationMaster, RedisReplicaFollowsAFullSyncAndTheLiveStream) {
   ServerProcess& replica = p.addReplica();
   Client r(replica.port());
   expectSameData(m, r);
-  writeMore(m);
+  writeMoreAllTypes(m);
   expectSameData(m, r);
 
   // The replica acknowledges every second: its offset shows on the master.
   const std::string offset = infoField(m, "replication", "master_repl_offset");
   const std::string port = std::to_string(replica.port());
-  ASSERT_TRUE(waitFor([&] {
+  ASSERT_TRUE(waitLong([&] {
     return infoField(m, "replication", "slave0") == "ip=127.0.0.1,port=" + port + ",state=online,offset=" + offset +
                                                         ",lag=0" ||
            infoField(m, "replication", "slave0") == "ip=127.0.0.1,port=" + port + ",state=online,offset=" + offset +
@@ -153,7 +99,7 @@ TEST_F(ReplicationMaster, ACutLinkContinuesWithAPartialResync) {
   expectSameData(m, r);
 
   EXPECT_EQ(m.cmd({"CLIENT", "KILL", "TYPE", "replica"}).integer, 1);
-  writeMore(m);
+  writeMoreAllTypes(m);
   expectSameData(m, r);
   EXPECT_EQ(infoField(m, "stats", "sync_full"), "1");
   EXPECT_EQ(infoField(m, "stats", "sync_partial_ok"), "1");
@@ -196,12 +142,12 @@ TEST_F(ReplicationMaster, TwoReplicasAtOnce) {
   Client ra(a.port()), rb(b.port());
   expectSameData(m, ra);
   expectSameData(m, rb);
-  writeMore(m);
+  writeMoreAllTypes(m);
   expectSameData(m, ra);
   expectSameData(m, rb);
   EXPECT_EQ(infoField(m, "replication", "connected_slaves"), "2");
   EXPECT_EQ(infoField(m, "stats", "sync_full"), "2");
-  EXPECT_TRUE(waitFor([&] { return m.cmd({"ROLE"}).elements.at(2).elements.size() == 2; }));
+  EXPECT_TRUE(waitLong([&] { return m.cmd({"ROLE"}).elements.at(2).elements.size() == 2; }));
 }
 
 // The stream selects the db again after each sync fork: a second replica
@@ -218,7 +164,7 @@ TEST_F(ReplicationMaster, ANewSyncStartsTheStreamWithASelect) {
   expectSameData(m, ra);
   ServerProcess& b = p.addReplica();
   Client rb(b.port());
-  ASSERT_TRUE(waitFor([&] { return inSync(m, rb); }));
+  ASSERT_TRUE(waitLong([&] { return inSync(m, rb); }));
   ASSERT_EQ(m.cmd({"SELECT", "4"}).repr(), "+OK");  // dumpAll left it in db 0
   ASSERT_EQ(m.cmd({"SET", "k2", "v2"}).repr(), "+OK");
   expectSameData(m, ra);
@@ -259,7 +205,7 @@ TEST_F(ReplicationMaster, AStalledReplicaIsDroppedAtItsOutputLimit) {
   const std::string value(10000, 'v');
   for (int i = 0; i < 2000; ++i) m.append({"SET", "stall:" + std::to_string(i), value});  // 20 MB of stream
   for (int i = 0; i < 2000; ++i) ASSERT_FALSE(m.getReply().isError());
-  EXPECT_TRUE(waitFor([&] { return infoField(m, "replication", "connected_slaves") == "0"; }, 10000));
+  EXPECT_TRUE(waitLong([&] { return infoField(m, "replication", "connected_slaves") == "0"; }, 10000));
   EXPECT_NE(p.master.log().find("overcoming of output buffer limits"), std::string::npos);
   replica.sendSignal(SIGCONT);
   expectSameData(m, r);

@@ -13,13 +13,14 @@
 
 #include "harness/client.h"
 #include "harness/dataset.h"
+#include "harness/replication.h"
 #include "harness/server_process.h"
 
 using namespace erdtree::itest;
 
 namespace {
 
-constexpr const char* kRedisServer = "/usr/bin/redis-server";
+constexpr const char* kRedisServer = kRedisServerBin;
 
 bool haveRedis() { return ::access(kRedisServer, X_OK) == 0; }
 bool underRedis() { return ServerProcess::binaryPath().find("redis-server") != std::string::npos; }
@@ -39,65 +40,10 @@ std::unique_ptr<ServerProcess> startReplica(int masterPort) {
   return r;
 }
 
-std::string infoField(Client& c, const std::string& section, const std::string& name) {
-  std::string info = c.cmd({"INFO", section}).str;
-  std::string key = "\r\n" + name + ":";
-  size_t p = info.find(key);
-  if (p == std::string::npos) return "";
-  p += key.size();
-  return info.substr(p, info.find("\r\n", p) - p);
-}
-
-bool waitFor(const std::function<bool()>& cond, int timeoutMs = 15000) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeoutMs);
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return cond();
-}
-
-// The replica has applied everything the master has sent so far.
-bool caughtUp(Client& master, Client& replica) {
-  return waitFor([&] {
-    return infoField(replica, "replication", "master_link_status") == "up" &&
-           infoField(master, "replication", "master_repl_offset") ==
-               infoField(replica, "replication", "slave_repl_offset");
-  });
-}
-
-// dumpAll on the master first: its lazy expiry may send DELs, which the
-// replica must have applied before its own dump.
-void expectSameData(Client& m, Client& r) {
-  const std::string md = dumpAll(m);
-  ASSERT_TRUE(caughtUp(m, r));
-  EXPECT_EQ(dumpAll(r), md);
-}
-
 // fillAllTypes and let its 30 ms key run out, so both dumps agree on it.
 void fill(Client& m) {
   fillAllTypes(m);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
-}
-
-void writeMore(Client& m) {
-  m.cmd({"SELECT", "0"});
-  m.cmd({"SET", "after:str", "v"});
-  m.cmd({"INCRBY", "after:counter", "41"});
-  m.cmd({"INCR", "after:counter"});
-  m.cmd({"RPUSH", "after:list", "a", "b", "c"});
-  m.cmd({"LPOP", "after:list"});
-  m.cmd({"HSET", "after:hash", "f", "1", "g", "2"});
-  m.cmd({"SADD", "after:set", "x", "y"});
-  m.cmd({"ZADD", "after:zset", "1.5", "m"});
-  m.cmd({"SET", "after:ttl", "v", "EX", "1000"});
-  m.cmd({"SELECT", "3"});
-  m.cmd({"SET", "after:db3", "x"});
-  m.cmd({"MULTI"});
-  m.cmd({"SET", "after:tx1", "1"});
-  m.cmd({"SET", "after:tx2", "2"});
-  m.cmd({"EXEC"});
-  m.cmd({"SELECT", "0"});
 }
 
 class ReplicaTest : public ::testing::Test {
@@ -114,14 +60,14 @@ TEST_F(ReplicaTest, FullSyncThenStreamGiveTheMastersData) {
   fill(m);
   auto replica = startReplica(master->port());
   Client r(replica->port());
-  ASSERT_TRUE(caughtUp(m, r)) << replica->log();
+  ASSERT_TRUE(waitLong([&] { return inSync(m, r); })) << replica->log();
   expectSameData(m, r);
-  writeMore(m);
-  ASSERT_TRUE(caughtUp(m, r)) << replica->log();
+  writeMoreAllTypes(m);
+  ASSERT_TRUE(waitLong([&] { return inSync(m, r); })) << replica->log();
   expectSameData(m, r);
   EXPECT_NE(replica->log().find("MASTER <-> REPLICA sync: Finished with success"), std::string::npos);
   // The master's view: its replica is online at the same offset.
-  EXPECT_TRUE(waitFor([&] { return infoField(m, "replication", "connected_slaves") == "1"; }));
+  EXPECT_TRUE(waitLong([&] { return infoField(m, "replication", "connected_slaves") == "1"; }));
 }
 
 TEST_F(ReplicaTest, WritesAreRefusedReadsWork) {
@@ -130,7 +76,7 @@ TEST_F(ReplicaTest, WritesAreRefusedReadsWork) {
   m.cmd({"SET", "k", "v"});
   auto replica = startReplica(master->port());
   Client r(replica->port());
-  ASSERT_TRUE(caughtUp(m, r));
+  ASSERT_TRUE(waitLong([&] { return inSync(m, r); }));
   Reply w = r.cmd({"SET", "x", "1"});
   EXPECT_TRUE(w.isError());
   EXPECT_EQ(w.str, "READONLY You can't write against a read only replica.");
@@ -151,7 +97,7 @@ TEST_F(ReplicaTest, InfoAndRole) {
   m.cmd({"SET", "k", "v"});
   auto replica = startReplica(master->port());
   Client r(replica->port());
-  ASSERT_TRUE(caughtUp(m, r));
+  ASSERT_TRUE(waitLong([&] { return inSync(m, r); }));
   std::string info = r.cmd({"INFO", "replication"}).str;
   // Redis 7.0's order for a connected replica.
   const std::vector<std::string> order = {
@@ -197,7 +143,7 @@ TEST_F(ReplicaTest, ReplicaofCommand) {
   EXPECT_EQ(r.cmd({"SLAVEOF", "127.0.0.1", std::to_string(master->port())}).str, "OK");
   EXPECT_EQ(r.cmd({"REPLICAOF", "127.0.0.1", std::to_string(master->port())}).str,
             "OK Already connected to specified master");
-  ASSERT_TRUE(caughtUp(m, r));
+  ASSERT_TRUE(waitLong([&] { return inSync(m, r); }));
   EXPECT_EQ(r.cmd({"GET", "k"}).str, "v");
 }
 
@@ -207,17 +153,17 @@ TEST_F(ReplicaTest, ReconnectsAfterTheMasterRestarts) {
   fill(m);
   auto replica = startReplica(master->port());
   Client r(replica->port());
-  ASSERT_TRUE(caughtUp(m, r));
+  ASSERT_TRUE(waitLong([&] { return inSync(m, r); }));
   // Mid-stream: writes in flight while the master dies.
   for (int i = 0; i < 200; ++i) m.append({"SET", "burst:" + std::to_string(i), std::to_string(i)});
   m.flush();
   master->kill9();
-  EXPECT_TRUE(waitFor([&] { return infoField(r, "replication", "master_link_status") == "down"; }));
+  EXPECT_TRUE(waitLong([&] { return infoField(r, "replication", "master_link_status") == "down"; }));
   EXPECT_EQ(r.cmd({"ROLE"}).elements.at(0).str, "slave");
   master->start();  // same port, data from its log
   Client m2(master->port());
   m2.cmd({"SET", "after:restart", "yes"});
-  ASSERT_TRUE(caughtUp(m2, r)) << replica->log();
+  ASSERT_TRUE(waitLong([&] { return inSync(m2, r); })) << replica->log();
   EXPECT_EQ(r.cmd({"GET", "after:restart"}).str, "yes");
   expectSameData(m2, r);
 }
@@ -228,7 +174,7 @@ TEST_F(ReplicaTest, ReplicaofNoOneKeepsDataAndTakesWrites) {
   fill(m);
   auto replica = startReplica(master->port());
   Client r(replica->port());
-  ASSERT_TRUE(caughtUp(m, r));
+  ASSERT_TRUE(waitLong([&] { return inSync(m, r); }));
   const std::string masterReplid = infoField(m, "replication", "master_replid");
   const std::string offset = infoField(r, "replication", "master_repl_offset");
   const std::string data = dumpAll(r);
@@ -252,18 +198,18 @@ TEST_F(ReplicaTest, ExpiredKeysWaitForTheMastersDel) {
   Client m(master->port());
   auto replica = startReplica(master->port());
   Client r(replica->port());
-  ASSERT_TRUE(caughtUp(m, r));
+  ASSERT_TRUE(waitLong([&] { return inSync(m, r); }));
   // Stop the master's own expiry so only the replica's clock matters.
   ASSERT_EQ(m.cmd({"DEBUG", "SET-ACTIVE-EXPIRE", "0"}).str, "OK");
   m.cmd({"SET", "soon", "v", "PX", "200"});
-  ASSERT_TRUE(caughtUp(m, r));
+  ASSERT_TRUE(waitLong([&] { return inSync(m, r); }));
   std::this_thread::sleep_for(std::chrono::milliseconds(400));
   // Logically expired: hidden from reads, but still in the keyspace (DBSIZE).
   EXPECT_TRUE(r.cmd({"GET", "soon"}).isNil());
   EXPECT_EQ(r.cmd({"DBSIZE"}).integer, 1);
   // The master expires it on access and sends DEL.
   EXPECT_TRUE(m.cmd({"GET", "soon"}).isNil());
-  ASSERT_TRUE(caughtUp(m, r));
+  ASSERT_TRUE(waitLong([&] { return inSync(m, r); }));
   EXPECT_EQ(r.cmd({"DBSIZE"}).integer, 0);
 }
 
@@ -274,11 +220,11 @@ TEST_F(ReplicaTest, OwnLogHoldsTheData) {
   auto replica = startReplica(master->port());
   {
     Client r(replica->port());
-    ASSERT_TRUE(caughtUp(m, r));
-    writeMore(m);
-    ASSERT_TRUE(caughtUp(m, r));
+    ASSERT_TRUE(waitLong([&] { return inSync(m, r); }));
+    writeMoreAllTypes(m);
+    ASSERT_TRUE(waitLong([&] { return inSync(m, r); }));
     // The full sync rewrote the log so its base holds the loaded data.
-    ASSERT_TRUE(waitFor([&] {
+    ASSERT_TRUE(waitLong([&] {
       return infoField(r, "persistence", "aof_rewrite_in_progress") == "0" &&
              infoField(r, "persistence", "aof_rewrite_scheduled") == "0";
     }));
@@ -320,11 +266,11 @@ TEST_F(ReplicaTest, DiskBasedTransferAndMasterauth) {
   ServerProcess replica({"--replicaof", "127.0.0.1 " + std::to_string(master->port()), "--masterauth", "s3cret"});
   replica.start();
   Client r(replica.port());
-  ASSERT_TRUE(caughtUp(m, r)) << replica.log();
+  ASSERT_TRUE(waitLong([&] { return inSync(m, r); })) << replica.log();
   EXPECT_NE(replica.log().find("receiving"), std::string::npos);
   EXPECT_EQ(replica.log().find("with EOF"), std::string::npos);  // the "$<len>" form
   expectSameData(m, r);
-  writeMore(m);
+  writeMoreAllTypes(m);
   expectSameData(m, r);
 }
 

@@ -69,7 +69,7 @@ bool Master::isReplica(uint64_t id) const {
 }
 
 void Master::feed(int db, std::span<const std::string_view> args) {
-  if (!backlog_) return;  // nobody to stream to yet (Redis: no backlog, no feeding)
+  if (!backlog_ || proxying_) return;  // nobody to stream to yet / the master's bytes go through proxy()
   scratch_.clear();
   if (db != lastDb_) {
     persist::appendSelect(scratch_, db);
@@ -77,6 +77,24 @@ void Master::feed(int db, std::span<const std::string_view> args) {
   }
   persist::appendRecord(scratch_, args);
   feedBytes(scratch_);
+}
+
+void Master::setProxying(bool on) {
+  proxying_ = on;
+  lastDb_ = -1;  // the proxied stream selected dbs we did not track
+}
+
+bool Master::proxy(std::string_view raw) {
+  if (!proxying_ || !backlog_) return false;
+  feedBytes(raw);
+  return true;
+}
+
+void Master::newHistory() {
+  for (Replica& r : replicas_) closeLater(r.id);
+  closeQueued();
+  backlog_ = std::make_unique<Backlog>(ids_, backlogSize_);
+  lastDb_ = -1;
 }
 
 void Master::feedBytes(std::string_view bytes) {
@@ -152,9 +170,12 @@ void Master::psync(uint64_t id, const std::string& peerIp, std::string_view repl
   ++syncFull_;
   spdlog::info("Replica {}:{} asks for synchronization; full resync", r.ip, r.port);
   if (!backlog_) {
-    // The first replica: a new history starts here (Redis changes the ID).
-    ids_.replid = ReplicationIds::newReplid();
-    ids_.clearSecond();
+    // The first replica: a new history starts here (Redis changes the ID),
+    // unless we relay our own master's, whose ID and offsets we keep.
+    if (!proxying_) {
+      ids_.replid = ReplicationIds::newReplid();
+      ids_.clearSecond();
+    }
     backlog_ = std::make_unique<Backlog>(ids_, backlogSize_);
     spdlog::info("Replication backlog created, my new replication IDs are '{}' and '{}'", ids_.replid,
                  ids_.replid2);

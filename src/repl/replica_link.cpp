@@ -423,6 +423,7 @@ bool ReplicaLink::handleTransfer() {
   ids_.offset = fullOffset_;
   ids_.clearSecond();
   readOffset_ = fullOffset_;
+  handler_.fullSyncDone();
   setState(State::Connected);
   preamble_ = {};
   parser_.reset();
@@ -448,7 +449,8 @@ bool ReplicaLink::handleStream() {
     } else if (!args.empty()) {
       handler_.applyCommand(args);
     }
-    ids_.offset += static_cast<int64_t>(consumed);
+    if (!handler_.relayStream(std::string_view(in_.data() + pos, consumed)))
+      ids_.offset += static_cast<int64_t>(consumed);
     pos += consumed;
     parser_.reset();
   }

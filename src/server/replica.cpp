@@ -28,6 +28,7 @@ void Server::startReplication(const std::string& host, int port) {
   masterSession_.authenticated = true;
   masterSession_.name = "master";
   keyspace_.setExpiryMode(engine::ExpiryMode::HideOnly);
+  master_.setProxying(true);  // our replicas get our master's stream as is
   repl::ReplicaLinkOptions o;
   o.host = host;
   o.port = port;
@@ -79,6 +80,7 @@ void Server::replicaOfNoOne(const std::string& byClient) {
   replicaLink_.reset();
   if (masterSession_.tx.inMulti) command::discardTransaction(services_, masterSession_);
   keyspace_.setExpiryMode(engine::ExpiryMode::Delete);
+  master_.setProxying(false);
   replIds_.shift();
   spdlog::info("Setting secondary replication ID to {}, valid up to offset: {}. New replication ID is {}",
                replIds_.replid2, replIds_.secondOffset, replIds_.replid);
@@ -132,6 +134,12 @@ std::string Server::loadFullSync(const std::string& rdbPath) {
   if (aof_) spdlog::info("MASTER <-> REPLICA sync: {}", bgrewriteaof(false));
   return "";
 }
+
+bool Server::relayStream(std::string_view raw) { return master_.proxy(raw); }
+
+// Our replicas' history ended with our full resync (Redis disconnects them);
+// a new backlog starts at the master's offset, so they can resync from us.
+void Server::fullSyncDone() { master_.newHistory(); }
 
 void Server::applyCommand(std::span<const std::string_view> args) {
   std::string out;

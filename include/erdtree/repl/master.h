@@ -86,8 +86,21 @@ class Master {
   void setPendingLimit(uint64_t bytes) { pendingLimit_ = bytes; }  // 0: none
   void setSyncDir(std::string dir) { dir_ = std::move(dir); }
 
-  // The stream: one propagation record.
+  // The stream: one propagation record (ignored while proxying).
   void feed(int db, std::span<const std::string_view> args);
+
+  // Chained replication (this server is itself a replica): its replicas get
+  // the master's stream byte for byte, so offsets and the replication ID stay
+  // the master's, as in Redis. While proxying, feed() ignores the records the
+  // applied stream propagates, the backlog keeps the master's ID when it is
+  // created, and proxy() forwards the raw bytes (advancing the offset) and
+  // returns true; false when there is no backlog to feed.
+  void setProxying(bool on);
+  bool proxy(std::string_view raw);
+  // A full resync with our master: the history our replicas have is gone.
+  // Drops them and the backlog, and starts a new backlog at the master's
+  // offset (Redis's disconnectSlaves + a fresh backlog).
+  void newHistory();
 
   // Handshake (REPLCONF before PSYNC).
   void setListeningPort(uint64_t id, int64_t port) { hello_[id].port = port; }
@@ -160,6 +173,7 @@ class Master {
   uint64_t pendingLimit_ = 0;
   std::string dir_ = ".";
   int lastDb_ = -1;  // Redis's slaveseldb
+  bool proxying_ = false;
   std::string scratch_;
   std::vector<Replica> replicas_;
   std::unordered_map<uint64_t, Hello> hello_;

@@ -44,6 +44,12 @@ class ReplicaLinkHandler {
   virtual std::string loadFullSync(const std::string& rdbPath) = 0;
   // One command of the master's stream (args[0] is the name).
   virtual void applyCommand(std::span<const std::string_view> args) = 0;
+  // The raw bytes of that command, for this server's own replicas (chained
+  // replication). True when the handler advanced the replication offset by
+  // them (it fed a backlog); false: the link advances it.
+  virtual bool relayStream(std::string_view raw) = 0;
+  // A full resync finished: the IDs and offset are the master's now.
+  virtual void fullSyncDone() = 0;
 };
 
 struct ReplicaLinkOptions {

@@ -141,6 +141,8 @@ class Server final : public net::ConnectionHandler,
   // its stream runs in.
   std::string loadFullSync(const std::string& rdbPath) override;
   void applyCommand(std::span<const std::string_view> args) override;
+  bool relayStream(std::string_view raw) override;
+  void fullSyncDone() override;
   void startReplication(const std::string& host, int port);
   void startConfiguredReplication();  // the replicaof setting, at start
   void applyReplicaSettings();
