@@ -320,7 +320,8 @@ void Master::cron(int64_t nowMs) {
       }
     }
   }
-  if (backlog_ && !replicas_.empty() && nowMs - lastPingMs_ >= pingPeriodMs_) {
+  // A relaying replica sends no PINGs of its own: its master's come through.
+  if (backlog_ && !proxying_ && !replicas_.empty() && nowMs - lastPingMs_ >= pingPeriodMs_) {
     lastPingMs_ = nowMs;
     scratch_.clear();
     const std::string_view ping[] = {"PING"};
