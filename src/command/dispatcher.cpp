@@ -109,42 +109,40 @@ bool allowedWhileSubscribed(const CommandSpec& spec) {
          n == "psubscribe" || n == "punsubscribe" || n == "ping" || n == "quit" || n == "reset";
 }
 
-// A write, or an EXEC that queued one (Redis's is_write_command).
-bool writesData(const Registry& registry, const CommandSpec& spec, const Session& session) {
-  if ((spec.flags & kWrite) != 0) return true;
-  if (spec.name != "exec" || !session.tx.inMulti) return false;
+// The spec of each command an EXEC is about to run (subcommands resolved).
+template <typename Pred>
+bool anyQueued(const Registry& registry, const Session& session, Pred pred) {
   for (const auto& q : session.tx.queued) {
     const CommandSpec* s = q.empty() ? nullptr : registry.find(q[0]);
     if (s != nullptr && !s->subcommands.empty() && q.size() > 1)
       if (const CommandSpec* sub = Registry::findSubcommand(*s, q[1])) s = sub;
-    if (s != nullptr && (s->flags & kWrite) != 0) return true;
+    if (s != nullptr && pred(*s)) return true;
   }
   return false;
+}
+
+bool isExecOfQueued(const CommandSpec& spec, const Session& session) {
+  return spec.name == "exec" && session.tx.inMulti;
+}
+
+// A write, or an EXEC that queued one (Redis's is_write_command).
+bool writesData(const Registry& registry, const CommandSpec& spec, const Session& session) {
+  if ((spec.flags & kWrite) != 0) return true;
+  return isExecOfQueued(spec, session) &&
+         anyQueued(registry, session, [](const CommandSpec& s) { return (s.flags & kWrite) != 0; });
 }
 
 // A command without the stale flag, or an EXEC that queued one.
 bool deniedWhileStale(const Registry& registry, const CommandSpec& spec, const Session& session) {
   if ((spec.flags & kStale) == 0 && spec.name != "exec") return true;
-  if (spec.name != "exec" || !session.tx.inMulti) return false;
-  for (const auto& q : session.tx.queued) {
-    const CommandSpec* s = q.empty() ? nullptr : registry.find(q[0]);
-    if (s != nullptr && !s->subcommands.empty() && q.size() > 1)
-      if (const CommandSpec* sub = Registry::findSubcommand(*s, q[1])) s = sub;
-    if (s != nullptr && (s->flags & kStale) == 0) return true;
-  }
-  return false;
+  return isExecOfQueued(spec, session) &&
+         anyQueued(registry, session, [](const CommandSpec& s) { return (s.flags & kStale) == 0; });
 }
 
+// Under a disk error: writes, PING, and an EXEC that queued a write.
 bool deniedOnDiskError(const Registry& registry, const CommandSpec& spec, const Session& session) {
-  if ((spec.flags & kWrite) != 0 || spec.name == "ping") return true;
-  if (spec.name != "exec" || !session.tx.inMulti) return false;
-  for (const auto& q : session.tx.queued) {
-    const CommandSpec* s = q.empty() ? nullptr : registry.find(q[0]);
-    if (s != nullptr && !s->subcommands.empty() && q.size() > 1)
-      if (const CommandSpec* sub = Registry::findSubcommand(*s, q[1])) s = sub;
-    if (s != nullptr && (s->flags & kWrite) != 0) return true;
-  }
-  return false;
+  if (spec.name == "ping") return true;
+  return writesData(registry, spec, session);
 }
 
 // Commands that act on the transaction itself instead of being queued.

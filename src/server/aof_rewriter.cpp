@@ -1,6 +1,6 @@
 #include "erdtree/server/aof_rewriter.h"
+#include "erdtree/server/snapshot.h"
 
-#include <malloc.h>
 #include <signal.h>
 #include <spdlog/spdlog.h>
 #include <sys/prctl.h>
@@ -69,13 +69,7 @@ std::string AofRewriter::startChild(persist::AofWriter* writer) {
     if (std::string err = writer->beginRewrite(nowMs, firstKept); !err.empty()) return err;
   }
   const bool rdb = s.aofUseRdbPreamble;
-  persist::SaveOptions rdbOpts;
-  rdbOpts.nowMs = nowMs;
-  struct mallinfo2 mi = mallinfo2();
-  rdbOpts.usedMemory = mi.uordblks + mi.hblkhd;
-  rdbOpts.limits = svc_.encoding;
-  rdbOpts.compress = s.rdbcompression;
-  rdbOpts.checksum = s.rdbchecksum;
+  const persist::SaveOptions rdbOpts = rdbSaveOptions(s, svc_.encoding, nowMs);
   cow_.open();
   const pid_t pid = ::fork();
   if (pid < 0) {

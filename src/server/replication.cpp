@@ -1,7 +1,6 @@
 // The server's half of the master side of replication: it hands the repl
 // part (repl/master.h) the replica clients' output buffers and the sync fork,
 // and answers the replication commands (command/replication.h).
-#include <malloc.h>
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
@@ -79,14 +78,7 @@ void Server::replicaClose(uint64_t id) {
 bool Server::otherChildActive() { return snapshot_.childActive() || rewriter_.inProgress(); }
 
 int Server::forkSnapshot(const std::string& path) {
-  const config::Settings& s = config_.settings();
-  persist::SaveOptions opts;
-  opts.nowMs = util::unixTimeMs();
-  struct mallinfo2 mi = mallinfo2();
-  opts.usedMemory = mi.uordblks + mi.hblkhd;
-  opts.limits = services_.encoding;
-  opts.compress = s.rdbcompression;
-  opts.checksum = s.rdbchecksum;
+  const persist::SaveOptions opts = rdbSaveOptions(config_.settings(), services_.encoding, util::unixTimeMs());
   const pid_t pid = ::fork();
   if (pid < 0) return -1;
   if (pid == 0) {

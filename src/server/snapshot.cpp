@@ -65,16 +65,19 @@ std::string Snapshotter::loadAtStartup() {
   return "";
 }
 
-persist::SaveOptions Snapshotter::saveOptions() const {
-  const config::Settings& s = config_.settings();
+persist::SaveOptions rdbSaveOptions(const config::Settings& s, const engine::EncodingLimits& limits, int64_t nowMs) {
   persist::SaveOptions opts;
-  opts.nowMs = util::unixTimeMs();
+  opts.nowMs = nowMs;
   struct mallinfo2 mi = mallinfo2();
   opts.usedMemory = mi.uordblks + mi.hblkhd;
-  opts.limits = svc_.encoding;
+  opts.limits = limits;
   opts.compress = s.rdbcompression;
   opts.checksum = s.rdbchecksum;
   return opts;
+}
+
+persist::SaveOptions Snapshotter::saveOptions() const {
+  return rdbSaveOptions(config_.settings(), svc_.encoding, util::unixTimeMs());
 }
 
 void Snapshotter::setStatus(bool ok) {

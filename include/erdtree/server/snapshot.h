@@ -39,6 +39,11 @@
 
 namespace erdtree::server {
 
+// The RDB writer's options as the settings give them (rdbcompression,
+// rdbchecksum, the list node size), with now and the used-mem aux field:
+// shared by BGSAVE, the AOF rewrite's RDB base and the replicas' sync file.
+persist::SaveOptions rdbSaveOptions(const config::Settings& s, const engine::EncodingLimits& limits, int64_t nowMs);
+
 // Redis's CONFIG_BGSAVE_RETRY_DELAY.
 constexpr int64_t kBgsaveRetryDelayMs = 5000;
 
