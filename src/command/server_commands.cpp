@@ -1,4 +1,4 @@
-// Server commands: INFO, DBSIZE, FLUSHDB/FLUSHALL, CONFIG, TIME, SHUTDOWN.
+// Server commands: INFO, DBSIZE, FLUSHDB/FLUSHALL, CONFIG (GET/SET/RESETSTAT/REWRITE), TIME, SHUTDOWN.
 // What only the server knows (INFO's numbers, the configuration store, the
 // process lifetime) is reached through ServerApi.
 #include <string>
@@ -75,6 +75,12 @@ void configResetstatCommand(Context& ctx) {
   ctx.out.ok();
 }
 
+void configRewriteCommand(Context& ctx) {
+  std::string err = ctx.svc.server.configRewrite();
+  if (!err.empty()) return ctx.out.error(err);
+  ctx.out.ok();
+}
+
 void configHelpCommand(Context& ctx) {
   static const char* const lines[] = {
       "CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -84,8 +90,10 @@ void configHelpCommand(Context& ctx) {
       "    Set the configuration <directive> to <value>.",
       "RESETSTAT",
       "    Reset statistics reported by the INFO command.",
+      "REWRITE",
+      "    Rewrite the configuration file.",
       "HELP",
-      "    Print this help.",
+      "    Prints this help.",
   };
   replyHelp(ctx, lines);
 }
@@ -133,6 +141,7 @@ void registerServerCommands(Registry& r) {
       {"config|get", -3, kAdmin | kNoscript | kLoading | kStale, 0, 0, 0, configGetCommand, "@admin @slow @dangerous", "server", "Returns the effective values of configuration parameters.", "2.0.0", "O(N) when N is the number of configuration parameters provided", {}},
       {"config|set", -4, kAdmin | kNoscript | kLoading | kStale, 0, 0, 0, configSetCommand, "@admin @slow @dangerous", "server", "Sets configuration parameters in-flight.", "2.0.0", "O(N) when N is the number of configuration parameters provided", {}},
       {"config|resetstat", 2, kAdmin | kNoscript | kLoading | kStale, 0, 0, 0, configResetstatCommand, "@admin @slow @dangerous", "server", "Resets the server's statistics.", "2.0.0", "O(1)", {}},
+      {"config|rewrite", 2, kAdmin | kNoscript | kLoading | kStale, 0, 0, 0, configRewriteCommand, "@admin @slow @dangerous", "server", "Persists the effective configuration to file.", "2.8.0", "O(1)", {}},
       {"config|help", 2, kLoading | kStale, 0, 0, 0, configHelpCommand, "@slow", "server", "Returns helpful text about the different subcommands.", "5.0.0", "O(1)", {}},
   }});
 }

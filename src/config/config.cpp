@@ -1,38 +1,18 @@
 #include "erdtree/config/config.h"
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <toml.hpp>
 
+#include "erdtree/config/config_rewrite.h"
 #include "erdtree/config/config_table.h"
+#include "toml_text.h"
 #include "erdtree/util/glob.h"
 
 namespace erdtree::config {
-namespace {
-
-// A TOML value as the text CONFIG SET would receive.
-bool tomlToText(const toml::value& v, std::string& out) {
-  if (v.is_string()) {
-    out = v.as_string().str;
-  } else if (v.is_integer()) {
-    out = std::to_string(v.as_integer());
-  } else if (v.is_boolean()) {
-    out = v.as_boolean() ? "yes" : "no";
-  } else if (v.is_array()) {
-    out.clear();
-    for (const auto& item : v.as_array()) {
-      std::string part;
-      if (!tomlToText(item, part)) return false;
-      if (!out.empty()) out += ' ';
-      out += part;
-    }
-  } else {
-    return false;
-  }
-  return true;
-}
-
-}  // namespace
 
 Config::Config() {
   std::string err = loadTomlText(std::string(embeddedDefaultConfig()), "embedded conf/erdtree.toml");
@@ -69,7 +49,11 @@ std::string Config::loadTomlFile(const std::string& path) {
   if (!in) return "cannot open config file '" + path + "'";
   std::stringstream ss;
   ss << in.rdbuf();
-  configFile_ = path;
+  // Absolute: the server changes into `dir` later, and CONFIG REWRITE must
+  // still find the file.
+  std::error_code ec;
+  std::filesystem::path abs = std::filesystem::absolute(path, ec);
+  configFile_ = ec ? path : abs.lexically_normal().string();
   return loadTomlText(ss.str(), path);
 }
 
@@ -131,6 +115,33 @@ std::vector<std::pair<std::string, std::string>> Config::get(std::string_view pa
   for (const auto& d : settingDescriptors())
     if (util::globMatch(pattern, d.name, true)) out.emplace_back(std::string(d.name), d.format(settings_));
   return out;
+}
+
+std::string Config::rewrite() const {
+  if (configFile_.empty()) return "The server is running without a config file";
+  std::ifstream in(configFile_, std::ios::binary);
+  if (!in) return std::string("Rewriting config file: ") + std::strerror(errno);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string text = rewriteTomlText(ss.str(), settings_, Config().settings());
+  // A temp file renamed over the old one: a crash leaves either file whole.
+  const std::string tmp = configFile_ + ".tmp-rewrite";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << text;
+    out.flush();
+    if (!out) {
+      const std::string err = std::strerror(errno);
+      std::remove(tmp.c_str());
+      return "Rewriting config file: " + err;
+    }
+  }
+  if (std::rename(tmp.c_str(), configFile_.c_str()) != 0) {
+    const std::string err = std::strerror(errno);
+    std::remove(tmp.c_str());
+    return "Rewriting config file: " + err;
+  }
+  return "";
 }
 
 bool Config::known(std::string_view name) const { return findSetting(name) != nullptr; }

@@ -318,6 +318,17 @@ bool ReplicaLink::handleLine(std::string_view line) {
     case Step::ListeningPort:
       if (!line.empty() && line[0] == '-')
         spdlog::info("(Non critical) Master does not understand REPLCONF listening-port: {}", line);
+      if (!opts_.announceIp.empty()) {
+        step_ = Step::IpAddress;
+        sendCommand({"REPLCONF", "ip-address", opts_.announceIp});
+        return true;
+      }
+      step_ = Step::Capa;
+      sendCommand({"REPLCONF", "capa", "eof", "capa", "psync2"});
+      return true;
+    case Step::IpAddress:
+      if (!line.empty() && line[0] == '-')
+        spdlog::info("(Non critical) Master does not understand REPLCONF ip-address: {}", line);
       step_ = Step::Capa;
       sendCommand({"REPLCONF", "capa", "eof", "capa", "psync2"});
       return true;

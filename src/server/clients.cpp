@@ -175,4 +175,14 @@ std::string Server::configSet(std::span<const std::string_view> pairs) {
   return "";
 }
 
+std::string Server::configRewrite() {
+  std::string err = config_.rewrite();
+  if (!err.empty()) {
+    if (!config_.configFile().empty()) spdlog::warn("CONFIG REWRITE failed: {}", err);
+    return "ERR " + err;
+  }
+  spdlog::info("CONFIG REWRITE executed with success.");
+  return "";
+}
+
 }  // namespace erdtree::server

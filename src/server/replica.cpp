@@ -34,7 +34,8 @@ void Server::startReplication(const std::string& host, int port) {
   o.port = port;
   o.masterauth = s.masterauth;
   o.masteruser = s.masteruser;
-  o.listeningPort = static_cast<int>(s.port);
+  o.listeningPort = static_cast<int>(s.replicaAnnouncePort != 0 ? s.replicaAnnouncePort : s.port);
+  o.announceIp = s.replicaAnnounceIp;
   o.timeoutSeconds = s.replTimeout;
   o.tempDir = s.dir;
   replicaLink_ = std::make_unique<repl::ReplicaLink>(&loop_, static_cast<repl::ReplicaLinkHandler&>(*this), replIds_, std::move(o));
@@ -70,6 +71,8 @@ bool Server::replicaOf(std::string_view host, int port, const std::string& byCli
     return false;
   }
   replicaLink_.reset();
+  // The setting follows the role, so CONFIG REWRITE writes what a restart needs.
+  config_.mutableSettings().replicaof = std::string(host) + " " + std::to_string(port);
   startReplication(std::string(host), port);
   spdlog::info("REPLICAOF {}:{} enabled (user request from '{}')", host, port, byClient);
   return true;
@@ -78,6 +81,7 @@ bool Server::replicaOf(std::string_view host, int port, const std::string& byCli
 void Server::replicaOfNoOne(const std::string& byClient) {
   if (!replicaLink_) return;
   replicaLink_.reset();
+  config_.mutableSettings().replicaof.clear();
   if (masterSession_.tx.inMulti) command::discardTransaction(services_, masterSession_);
   keyspace_.setExpiryMode(engine::ExpiryMode::Delete);
   master_.setProxying(false);
@@ -181,9 +185,9 @@ void Server::replicaInfo(std::string& out) const {
   }
   if (!l.up())
     add("master_link_down_since_seconds", std::to_string(l.downSinceMs() == 0 ? -1 : (nowMs - l.downSinceMs()) / 1000));
-  add("slave_priority", "100");
+  add("slave_priority", std::to_string(config_.settings().replicaPriority));
   add("slave_read_only", config_.settings().replicaReadOnly ? "1" : "0");
-  add("replica_announced", "1");
+  add("replica_announced", config_.settings().replicaAnnounced ? "1" : "0");
 }
 
 }  // namespace erdtree::server

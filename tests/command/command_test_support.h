@@ -26,6 +26,7 @@ class FakeServer : public command::ServerApi {
   std::vector<std::pair<std::string, std::string>> configGet(std::span<const std::string_view>) override { return {}; }
   std::string configSet(std::span<const std::string_view>) override { return ""; }
   void resetStats() override {}
+  std::string configRewrite() override { return ""; }
   const std::string& requirePass() const override { return pass; }
   std::string clientList(const command::Session*, std::span<const uint64_t>, std::string_view) override { return ""; }
   size_t clientKill(const command::Session&, const KillFilter&) override { return 0; }

@@ -82,6 +82,8 @@ class ServerApi {
   // Applies name/value pairs atomically; returns "" or the full error text.
   virtual std::string configSet(std::span<const std::string_view> pairs) = 0;
   virtual void resetStats() = 0;
+  // CONFIG REWRITE: "" or the full error text.
+  virtual std::string configRewrite() = 0;
   virtual const std::string& requirePass() const = 0;
   // type: "" for every client, else normal/pubsub/replica/master (lower case).
   virtual std::string clientList(const Session* only, std::span<const uint64_t> ids, std::string_view type) = 0;

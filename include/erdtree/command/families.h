@@ -23,6 +23,7 @@ void registerPubSubCommands(Registry& r);
 void registerPersistenceCommands(Registry& r);  // SAVE, BGSAVE, LASTSAVE
 void registerReplicaofCommands(Registry& r);    // REPLICAOF, SLAVEOF, ROLE
 void registerReplicationCommands(Registry& r);  // REPLCONF, PSYNC, SYNC, ROLE (master side)
+void registerScriptCommands(Registry& r);       // SCRIPT KILL/FLUSH/EXISTS, FUNCTION KILL (no scripting engine)
 
 inline void registerAllCommands(Registry& r) {
   registerConnectionCommands(r);
@@ -42,6 +43,7 @@ inline void registerAllCommands(Registry& r) {
   registerPersistenceCommands(r);
   registerReplicaofCommands(r);
   registerReplicationCommands(r);
+  registerScriptCommands(r);
 }
 
 }  // namespace erdtree::command

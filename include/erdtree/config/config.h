@@ -40,7 +40,11 @@ class Config {
   using Listener = std::function<void(std::string_view name)>;
   void onChange(Listener listener) { listeners_.push_back(std::move(listener)); }
 
+  // The file given at start-up (absolute path), "" when none.
   const std::string& configFile() const { return configFile_; }
+  // CONFIG REWRITE (config_rewrite.h): "" or the error (Redis's wording,
+  // without the ERR prefix).
+  std::string rewrite() const;
 
  private:
   Settings settings_;

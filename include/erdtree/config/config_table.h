@@ -18,8 +18,11 @@ struct SettingDescriptor {
   // Returns "" or an error (Redis's CONFIG SET wording).
   std::string (*parse)(Settings&, std::string_view value);
   std::string (*format)(const Settings&);
+  // Set for an old name of another setting (slave-read-only): CONFIG REWRITE
+  // adds only the canonical name.
+  std::string_view aliasOf = {};
 };
-// Field order above: name, table, mutableAtRuntime, isProtected, parse, format.
+// Field order above: name, table, mutableAtRuntime, isProtected, parse, format, aliasOf.
 
 const std::vector<SettingDescriptor>& settingDescriptors();
 const SettingDescriptor* findSetting(std::string_view name);  // case-insensitive

@@ -74,6 +74,10 @@ struct Settings {
   bool replicaReadOnly = true;                  // replica-read-only (alias slave-read-only)
   bool replicaServeStaleData = true;            // replica-serve-stale-data (alias slave-serve-stale-data)
   int64_t replTimeout = 60;                     // repl-timeout (seconds)
+  int64_t replicaPriority = 100;                // replica-priority (alias slave-priority; 0: never promoted)
+  bool replicaAnnounced = true;                 // replica-announced (Sentinel lists this replica)
+  std::string replicaAnnounceIp;                // replica-announce-ip (REPLCONF ip-address; "" = peer address)
+  int64_t replicaAnnouncePort = 0;              // replica-announce-port (0 = the listening port)
   // [limits]
   uint64_t protoMaxBulkLen = 512ull << 20;          // proto-max-bulk-len
   uint64_t clientQueryBufferLimit = 1ull << 30;     // client-query-buffer-limit

@@ -6,7 +6,7 @@
 //   Connect      waiting to (re)connect; the cron starts a connection
 //   Connecting   uv_tcp_connect in flight
 //   Handshake    PING -> [AUTH [masteruser] masterauth] ->
-//                REPLCONF listening-port <port> -> REPLCONF capa eof capa psync2 ->
+//                REPLCONF listening-port <port> -> [REPLCONF ip-address <ip>] -> REPLCONF capa eof capa psync2 ->
 //                PSYNC <replid> <offset+1>; one request, one reply at a time
 //   Transfer     after +FULLRESYNC: the RDB payload, "$<len>\r\n" + len bytes
 //                or the diskless "$EOF:<40 byte mark>\r\n" ... <mark>, written
@@ -58,6 +58,7 @@ struct ReplicaLinkOptions {
   std::string masterauth;   // AUTH after PING when set
   std::string masteruser;   // AUTH <user> <pass> when set too
   int listeningPort = 0;    // REPLCONF listening-port
+  std::string announceIp;   // REPLCONF ip-address when set (replica-announce-ip)
   int64_t timeoutSeconds = 60;  // repl-timeout
   std::string tempDir = ".";    // where the RDB transfer is written
 };
@@ -114,7 +115,7 @@ class ReplicaLink {
   uint64_t transferRead() const { return transferRead_; }
 
  private:
-  enum class Step { Pong, Auth, ListeningPort, Capa, Psync, RdbPreamble };
+  enum class Step { Pong, Auth, ListeningPort, IpAddress, Capa, Psync, RdbPreamble };
   struct Socket;  // heap-owned uv_tcp_t; outlives the link until closed
 
   void connect();

@@ -82,6 +82,7 @@ class Server final : public net::ConnectionHandler,
   std::vector<std::pair<std::string, std::string>> configGet(std::span<const std::string_view> patterns) override;
   std::string configSet(std::span<const std::string_view> pairs) override;
   void resetStats() override;
+  std::string configRewrite() override;
   const std::string& requirePass() const override { return config_.settings().requirepass; }
   std::string clientList(const command::Session* only, std::span<const uint64_t> ids,
                          std::string_view type) override;
