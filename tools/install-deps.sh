@@ -9,6 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libhiredis-dev  # unit and integration tests
   clang libclang-rt-14-dev                  # libFuzzer target for the parser
   redis-server redis-tools python3 python3-redis  # oracle, real clients, benchmarks
+  redis-sentinel nutcracker                 # Sentinel and twemproxy on top of erdtree (integration tests)
   procps util-linux                         # ps/pgrep and taskset for tests and benchmarks
 )
 
@@ -24,8 +25,13 @@ SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# Debian starts the packaged redis-server as a service where systemd runs; we
-# start our own instances on free ports, so stop it if it did start.
-if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-server 2>/dev/null; then
-  $SUDO systemctl stop redis-server || true
+# Debian starts the packaged redis-server, redis-sentinel and nutcracker as
+# services where systemd runs; we start our own instances on free ports, so
+# stop those that did start.
+if command -v systemctl >/dev/null 2>&1; then
+  for service in redis-server redis-sentinel nutcracker; do
+    if systemctl is-active --quiet "$service" 2>/dev/null; then
+      $SUDO systemctl stop "$service" || true
+    fi
+  done
 fi

@@ -48,6 +48,9 @@ class ServerProcess {
   // Replaces the extra arguments used by later start() calls (e.g. to restart
   // with different flags on the same port and directory).
   void setExtraArgs(std::vector<std::string> extraArgs) { extraArgs_ = std::move(extraArgs); }
+  // Uses this port from the first start() on (e.g. one a config file the
+  // test writes already names). Call before start().
+  void setPort(int port) { port_ = port; }
   // The full argv start() uses (binary first).
   std::vector<std::string> commandLine() const;
   // Runs this binary instead of binaryPath() (e.g. Debian's redis-server as
