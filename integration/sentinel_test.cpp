@@ -5,7 +5,8 @@
 // other replica follows it and gets its writes. The old master, restarted on
 // its port as a master, is turned into a replica of the new one and catches
 // up. Each role change reaches the servers' TOML files through CONFIG REWRITE
-// (sent by Sentinel inside its MULTI/REPLICAOF/.../EXEC).
+// (sent by Sentinel inside its MULTI/REPLICAOF/.../EXEC). One replica has
+// replica-priority 0, so the promoted one is known in advance.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -35,12 +36,13 @@ std::string readFile(const std::string& path) {
 
 // An erdtree server started from a copy of conf/sentinel/<example> with its
 // port and dir (and the master it follows) filled in.
-std::unique_ptr<ServerProcess> startErdtree(const std::string& example, int masterPort) {
+std::unique_ptr<ServerProcess> startErdtree(const std::string& example, int masterPort, int priority = 100) {
   auto s = std::make_unique<ServerProcess>();
   s->setPort(pickFreePort());
   std::string text = readSourceFile("conf/sentinel/" + example);
   text = replaceLine(text, "port = ", "port = " + std::to_string(s->port()));
   text = replaceLine(text, "dir = ", "dir = \"" + s->dir() + "\"");
+  text = replaceLine(text, "replica-priority = ", "replica-priority = " + std::to_string(priority));
   if (masterPort > 0) text = replaceLine(text, "replicaof = ", "replicaof = \"127.0.0.1 " + std::to_string(masterPort) + "\"");
   const std::string file = s->dir() + "/erdtree.toml";
   std::ofstream(file) << text;
@@ -125,7 +127,8 @@ TEST(Sentinel, FailoverPromotesAReplicaAndTheOldMasterRejoins) {
 
   auto master = startErdtree("master.toml", 0);
   auto r1 = startErdtree("replica.toml", master->port());
-  auto r2 = startErdtree("replica.toml", master->port());
+  // Priority 0: Sentinel never promotes r2 (INFO slave_priority:0), so r1 it is.
+  auto r2 = startErdtree("replica.toml", master->port(), 0);
   {
     Client m(master->port());
     fillAllTypes(m);
@@ -155,12 +158,13 @@ TEST(Sentinel, FailoverPromotesAReplicaAndTheOldMasterRejoins) {
   ASSERT_TRUE(waitLong(
       [&] {
         newPort = sentinels.agreedMasterPort();
-        return newPort == r1->port() || newPort == r2->port();
+        return newPort != 0 && newPort != master->port();
       },
       30000))
       << sentinels.logs();
-  ServerProcess& promoted = newPort == r1->port() ? *r1 : *r2;
-  ServerProcess& other = newPort == r1->port() ? *r2 : *r1;
+  ASSERT_EQ(newPort, r1->port()) << sentinels.logs();
+  ServerProcess& promoted = *r1;
+  ServerProcess& other = *r2;
   EXPECT_EQ(field(newPort, "replication", "role"), "master");
   ASSERT_TRUE(waitLong([&] { return followsAndUp(other.port(), newPort); })) << sentinels.logs() << other.log();
   {
@@ -174,6 +178,7 @@ TEST(Sentinel, FailoverPromotesAReplicaAndTheOldMasterRejoins) {
   EXPECT_NE(configFile(promoted).find("replicaof = \"\""), std::string::npos) << configFile(promoted);
   EXPECT_NE(configFile(other).find("replicaof = \"127.0.0.1 " + std::to_string(newPort) + "\""), std::string::npos)
       << configFile(other);
+  EXPECT_NE(configFile(other).find("replica-priority = 0\n"), std::string::npos) << configFile(other);
 
   // The old master comes back on its port with its old file (a master) and
   // data; Sentinel turns it into a replica of the new master.
