@@ -85,6 +85,20 @@ TEST(SentinelSupport, UpdatesTheTomlFileInPlaceAndARestartKeepsIt) {
   EXPECT_NE(readFile(file).find("replicaof = \"\"\n"), std::string::npos) << readFile(file);
 }
 
+// CONFIG GET replicaof shows the current role, as Redis 7.0 (what CONFIG
+// REWRITE writes).
+TEST(SentinelSupport, ConfigGetReplicaofFollowsTheRole) {
+  ServerProcess s;
+  s.start();
+  Client c(s.port());
+  EXPECT_EQ(c.cmd({"CONFIG", "GET", "replicaof"}).strings(), (std::vector<std::string>{"replicaof", ""}));
+  ASSERT_EQ(c.cmd({"REPLICAOF", "127.0.0.1", "1"}).repr(), "+OK");
+  EXPECT_EQ(c.cmd({"CONFIG", "GET", "replicaof"}).strings(), (std::vector<std::string>{"replicaof", "127.0.0.1 1"}));
+  EXPECT_EQ(c.cmd({"CONFIG", "GET", "slaveof"}).strings(), (std::vector<std::string>{"slaveof", "127.0.0.1 1"}));
+  ASSERT_EQ(c.cmd({"REPLICAOF", "NO", "ONE"}).repr(), "+OK");
+  EXPECT_EQ(c.cmd({"CONFIG", "GET", "replicaof"}).strings(), (std::vector<std::string>{"replicaof", ""}));
+}
+
 TEST(SentinelSupport, ScriptAndFunctionWithoutScripting) {
   ServerProcess s;
   s.start();

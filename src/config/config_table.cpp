@@ -337,6 +337,7 @@ const std::vector<SettingDescriptor>& settingDescriptors() {
       {"auto-aof-rewrite-min-size", "aof", true, false, parseMem<&Settings::autoAofRewriteMinSize, 0, kLongMax>,
        formatMem<&Settings::autoAofRewriteMinSize>},
       {"replicaof", "replication", false, false, parseReplicaof, formatString<&Settings::replicaof>},
+      {"slaveof", "replication", false, false, parseReplicaof, formatString<&Settings::replicaof>, "replicaof"},
       {"masterauth", "replication", true, false, parseString<&Settings::masterauth>, formatString<&Settings::masterauth>},
       {"masteruser", "replication", true, false, parseString<&Settings::masteruser>, formatString<&Settings::masteruser>},
       {"replica-read-only", "replication", true, false, parseBool<&Settings::replicaReadOnly>,
