@@ -2,6 +2,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -9,6 +11,7 @@
 
 #include "erdtree/config/config_rewrite.h"
 #include "erdtree/config/config_table.h"
+#include "erdtree/persist/file_io.h"
 #include "toml_text.h"
 #include "erdtree/util/glob.h"
 
@@ -124,17 +127,17 @@ std::string Config::rewrite() const {
   std::stringstream ss;
   ss << in.rdbuf();
   const std::string text = rewriteTomlText(ss.str(), settings_, Config().settings());
-  // A temp file renamed over the old one: a crash leaves either file whole.
+  // A temp file, fsynced, renamed over the old one: a crash leaves either
+  // file whole (Sentinel rewrites the roles with this after a failover).
   const std::string tmp = configFile_ + ".tmp-rewrite";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << text;
-    out.flush();
-    if (!out) {
-      const std::string err = std::strerror(errno);
-      std::remove(tmp.c_str());
-      return "Rewriting config file: " + err;
-    }
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return persist::errnoText("Rewriting config file", errno);
+  int err = persist::writeAll(fd, text);
+  if (err == 0 && ::fsync(fd) != 0) err = errno;
+  ::close(fd);
+  if (err != 0) {
+    std::remove(tmp.c_str());
+    return persist::errnoText("Rewriting config file", err);
   }
   if (std::rename(tmp.c_str(), configFile_.c_str()) != 0) {
     const std::string err = std::strerror(errno);
