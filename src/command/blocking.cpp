@@ -64,6 +64,36 @@ void BlockingRegistry::block(Session& s, int db, std::span<const std::string_vie
   s.blocked = true;
 }
 
+void BlockingRegistry::blockForAcks(Session& s, int64_t offset, int64_t numReplicas, int64_t deadlineMs,
+                                    std::span<const std::string_view> args) {
+  Waiter w{&s, s.db, nullptr, deadlineMs, std::vector<std::string>(args.begin(), args.end()), {}};
+  w.ackOffset = offset;
+  w.ackReplicas = numReplicas;
+  if (deadlineMs != 0) deadlines_.emplace(deadlineMs, s.id);
+  waiters_.emplace(s.id, std::move(w));
+  ++ackWaiters_;
+  s.blocked = true;
+}
+
+void BlockingRegistry::serveAckWaiters() {
+  if (ackWaiters_ == 0) return;
+  std::vector<std::pair<uint64_t, int64_t>> done;  // released after the walk
+  for (auto& [id, w] : waiters_) {
+    if (w.cmd != nullptr) continue;
+    int64_t acked = countAcks(w.ackOffset);
+    if (acked >= w.ackReplicas) done.emplace_back(id, acked);
+  }
+  for (auto [id, acked] : done) {
+    replyTo(*waiters_.at(id).session, [&](resp::Writer& out) { out.integer(acked); });
+    release(id, true);
+  }
+}
+
+void BlockingRegistry::timeoutReply(const Waiter& w, resp::Writer& out) const {
+  if (w.cmd == nullptr) out.integer(countAcks(w.ackOffset));  // WAIT: whoever acknowledged so far
+  else w.cmd->timedOut(out);
+}
+
 void BlockingRegistry::queueReady(int db, std::string_view key) {
   std::string ck = composite(db, key);
   if (byKey_.find(ck) == byKey_.end()) return;  // nobody waits for it
@@ -81,6 +111,7 @@ void BlockingRegistry::release(uint64_t sessionId, bool resume) {
     if (q->second.empty()) byKey_.erase(q);
   }
   if (w.deadlineMs != 0) deadlines_.erase({w.deadlineMs, sessionId});
+  if (w.cmd == nullptr) --ackWaiters_;
   w.session->blocked = false;
   if (resume) unblocked_.push_back(sessionId);
   waiters_.erase(it);
@@ -138,7 +169,7 @@ void BlockingRegistry::expireTimedOut(int64_t nowMs) {
   while (!deadlines_.empty() && deadlines_.begin()->first <= nowMs) {
     uint64_t id = deadlines_.begin()->second;
     Waiter& w = waiters_.at(id);
-    replyTo(*w.session, [&](resp::Writer& out) { w.cmd->timedOut(out); });
+    replyTo(*w.session, [&](resp::Writer& out) { timeoutReply(w, out); });
     release(id, true);
   }
 }
@@ -149,7 +180,7 @@ bool BlockingRegistry::unblock(uint64_t sessionId, bool withError) {
   Waiter& w = it->second;
   replyTo(*w.session, [&](resp::Writer& out) {
     if (withError) out.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
-    else w.cmd->timedOut(out);
+    else timeoutReply(w, out);
   });
   release(sessionId, true);
   return true;

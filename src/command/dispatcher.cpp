@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "erdtree/command/registry.h"
+#include "erdtree/command/replication.h"
 #include "erdtree/command/replies.h"
 
 namespace erdtree::command {
@@ -165,6 +166,9 @@ void Dispatcher::execute(Session& session, std::span<const std::string_view> arg
   // queued one) and PING are refused while the log cannot be written.
   if (!svc_.diskWriteError.empty() && !session.internal && deniedOnDiskError(svc_.registry, *spec, session))
     return reject(session, spec, svc_.diskWriteError, out);
+  // Redis's checkGoodReplicasStatus (min-replicas-to-write), right after it.
+  if (svc_.tooFewReplicas && !session.internal && writesData(svc_.registry, *spec, session))
+    return reject(session, spec, "NOREPLICAS Not enough good replicas to write.", out);
   // A read-only replica takes writes only from its master (internal session).
   if (svc_.readOnlyReplica && !session.internal && writesData(svc_.registry, *spec, session))
     return reject(session, spec, "READONLY You can't write against a read only replica.", out);
@@ -193,10 +197,16 @@ void Dispatcher::call(Session& session, const CommandSpec& spec, std::span<const
                       resp::Writer& out, int64_t nowMs) {
   const uint64_t dirtyBefore = svc_.stats.dirty;
   const int db = session.db;
+  const int64_t offsetBefore = svc_.replication != nullptr ? svc_.replication->masterOffset() : 0;
   session.lastCommand = &spec;  // CLIENT LIST shows the running command as cmd=
   Context ctx{session, args, out, svc_, nowMs};
   spec.handler(ctx);
   ++svc_.stats.commandsProcessed;
+  // WAIT waits for the stream up to this client's last propagated command.
+  if (svc_.replication != nullptr) {
+    const int64_t offset = svc_.replication->masterOffset();
+    if (offset != offsetBefore) session.woff = offset;
+  }
   // A write that changed data touches its key arguments for WATCH (spec.h:
   // WatchTouch says which).
   if (svc_.stats.dirty != dirtyBefore && !svc_.watches.empty() && spec.hasKeys()) {

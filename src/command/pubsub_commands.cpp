@@ -55,8 +55,12 @@ void unsubscribeGeneric(Context& ctx, bool patterns) {
 void unsubscribeCommand(Context& ctx) { unsubscribeGeneric(ctx, false); }
 void punsubscribeCommand(Context& ctx) { unsubscribeGeneric(ctx, true); }
 
+// Replicas get the PUBLISH too (their subscribers hear it); the log does
+// not, as in Redis: a restart does not publish old messages again.
 void publishCommand(Context& ctx) {
-  ctx.out.integer(static_cast<int64_t>(ctx.svc.pubsub.publish(ctx.arg(1), ctx.arg(2))));
+  const size_t receivers = ctx.svc.pubsub.publish(ctx.arg(1), ctx.arg(2));
+  ctx.svc.propagator.propagateToReplicas(ctx.session.db, ctx.args);
+  ctx.out.integer(static_cast<int64_t>(receivers));
 }
 
 void pubsubChannelsCommand(Context& ctx) {

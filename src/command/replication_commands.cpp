@@ -1,8 +1,10 @@
 // Replication commands, master side: REPLCONF (a replica's handshake and its
-// acknowledgements), PSYNC and SYNC (start streaming to it); ROLE is in
+// acknowledgements), PSYNC and SYNC (start streaming to it), WAIT (block
+// until replicas acknowledged this client's writes); ROLE is in
 // replicaof_commands.cpp (it answers for either role). The links
 // themselves are the server's (repl/master.h), reached through
 // command::Replication.
+#include "erdtree/command/blocking.h"
 #include "erdtree/command/families.h"
 #include "erdtree/command/lookup.h"
 #include "erdtree/command/replication.h"
@@ -57,11 +59,37 @@ void syncCommand(Context& ctx) {
   repl->psync(ctx.session, "?", -1, true);
 }
 
+// WAIT numreplicas timeout (Redis 7.0's waitCommand): the number of online
+// replicas that acknowledged the stream up to this client's last write; it
+// blocks (timeout in ms, 0 = forever) until numreplicas did, asking them
+// for an ACK. Inside MULTI/EXEC it answers at once.
+void waitCommand(Context& ctx) {
+  Replication* repl = ctx.svc.replication;
+  if (repl == nullptr) return ctx.out.error("ERR replication is not available");
+  if (repl->followsMaster())
+    return ctx.out.error(
+        "ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is "
+        "configured to be writable (which is not the default) writes to replicas are just local and are not "
+        "propagated.");
+  auto numReplicas = util::parseInt64(ctx.arg(1));
+  if (!numReplicas) return ctx.out.error("ERR value is not an integer or out of range");
+  auto timeout = util::parseInt64(ctx.arg(2));
+  if (!timeout) return ctx.out.error("ERR timeout is not an integer or out of range");
+  if (*timeout < 0) return ctx.out.error("ERR timeout is negative");
+  const int64_t offset = ctx.session.woff;
+  const int64_t acked = repl->countAcks(offset);
+  if (acked >= *numReplicas || !mayBlock(ctx)) return ctx.out.integer(acked);
+  const int64_t deadline = *timeout == 0 ? 0 : (*timeout > INT64_MAX - ctx.nowMs ? INT64_MAX : ctx.nowMs + *timeout);
+  ctx.svc.blocking.blockForAcks(ctx.session, offset, *numReplicas, deadline, ctx.args);
+  repl->requestAcks();
+}
+
 }  // namespace
 
 void registerReplicationCommands(Registry& r) {
   r.add({"replconf", -1, kAdmin | kNoscript | kLoading | kStale | kAllowBusy, 0, 0, 0, replconfCommand, "@admin @slow @dangerous", "server", "An internal command for configuring the replication stream.", "3.0.0", "O(1)", {}});
   r.add({"psync", -3, kAdmin | kNoMulti | kNoscript, 0, 0, 0, psyncCommand, "@admin @slow @dangerous", "server", "An internal command used in replication.", "2.8.0", "", {}});
+  r.add({"wait", 3, kNoscript, 0, 0, 0, waitCommand, "@slow @connection", "generic", "Wait for the synchronous replication of all the write commands sent in the context of the current connection", "3.0.0", "O(1)", {}});
   r.add({"sync", 1, kAdmin | kNoMulti | kNoscript, 0, 0, 0, syncCommand, "@admin @slow @dangerous", "server", "An internal command used in replication.", "1.0.0", "", {}});
 }
 

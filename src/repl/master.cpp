@@ -125,6 +125,62 @@ void Master::ack(uint64_t id, int64_t offset, int64_t nowMs) {
   r->ackTimeMs = nowMs;
 }
 
+void Master::heard(uint64_t id, int64_t nowMs) {
+  if (Replica* r = find(id)) r->heardMs = nowMs;
+}
+
+int64_t Master::countAcks(int64_t offset) const {
+  return std::count_if(replicas_.begin(), replicas_.end(),
+                       [&](const Replica& r) { return r.state == State::Online && r.ackOffset >= offset; });
+}
+
+bool Master::sendRequestedAck() {
+  if (!ackRequested_) return false;
+  ackRequested_ = false;
+  if (!backlog_ || proxying_) return false;  // no stream of our own to ask in
+  const std::string_view getack[] = {"REPLCONF", "GETACK", "*"};
+  feedCommand(getack);
+  return true;
+}
+
+void Master::feedCommand(std::span<const std::string_view> args) {
+  scratch_.clear();
+  persist::appendRecord(scratch_, args);
+  feedBytes(scratch_);
+}
+
+void Master::setGoodLagSeconds(int64_t s, int64_t nowMs) {
+  goodLagSeconds_ = s;
+  refreshGood(nowMs);
+}
+
+// Redis's refreshGoodSlavesCount: lag in whole seconds, as INFO shows it.
+void Master::refreshGood(int64_t nowMs) {
+  size_t good = 0;
+  for (Replica& r : replicas_) {
+    r.good = r.state == State::Online && (nowMs - r.ackTimeMs) / 1000 <= goodLagSeconds_;
+    good += r.good ? 1 : 0;
+  }
+  if (good == good_) return;
+  good_ = good;
+  transport_.goodReplicasChanged();
+}
+
+// Redis's replicationCron check: an online replica silent for repl-timeout is
+// dropped. A disk-based sync's replica is not judged by what it sends (it
+// sends nothing until loaded), only by whether its socket takes the file.
+void Master::dropTimedOut(int64_t nowMs) {
+  for (const Replica& r : replicas_) {
+    if (r.state == State::Online && nowMs - std::max(r.ackTimeMs, r.heardMs) > timeoutMs_) {
+      spdlog::warn("Disconnecting timedout replica (streaming sync): {}:{}", r.ip, r.port);
+      closeLater(r.id);
+    } else if (r.state == State::SendBulk && nowMs - r.bulkMovedMs > timeoutMs_) {
+      spdlog::warn("Disconnecting timedout replica (full sync): {}:{}", r.ip, r.port);
+      closeLater(r.id);
+    }
+  }
+}
+
 void Master::fullResyncLine(Replica& r) {
   if (r.oldSync) return;
   if (std::string* out = transport_.replicaOutput(r.id)) {
@@ -146,6 +202,7 @@ void Master::psync(uint64_t id, const std::string& peerIp, std::string_view repl
   }
   r.oldSync = oldSync;
   r.ackTimeMs = nowMs;
+  r.heardMs = nowMs;
   std::string* out = transport_.replicaOutput(id);
   if (out == nullptr) return;
 
@@ -160,6 +217,7 @@ void Master::psync(uint64_t id, const std::string& peerIp, std::string_view repl
     ++syncPartialOk_;
     replicas_.push_back(std::move(r));
     transport_.replicaWake(id);
+    refreshGood(nowMs);
     return;
   }
   if (!oldSync && replid != "?") {
@@ -219,7 +277,7 @@ void Master::startFork() {
   }
 }
 
-void Master::reap() {
+void Master::reap(int64_t nowMs) {
   if (childPid_ <= 0) return;
   int status = 0;
   pid_t got = ::waitpid(childPid_, &status, WNOHANG);
@@ -249,6 +307,7 @@ void Master::reap() {
     r.left = static_cast<uint64_t>(st.st_size);
     r.pending = stream;
     r.state = State::SendBulk;
+    r.bulkMovedMs = nowMs;
     *out += "$" + std::to_string(r.left) + "\r\n";
     transport_.replicaWake(r.id);
   }
@@ -256,6 +315,7 @@ void Master::reap() {
 
 bool Master::pump(int64_t nowMs) {
   bool more = false;
+  bool online = false;
   for (Replica& r : replicas_) {
     if (r.state != State::SendBulk) continue;
     std::string* out = transport_.replicaOutput(r.id);
@@ -275,6 +335,7 @@ bool Master::pump(int64_t nowMs) {
       }
       out->resize(at + static_cast<size_t>(n));
       r.left -= static_cast<uint64_t>(n);
+      r.bulkMovedMs = nowMs;
       wrote = true;
     }
     if (r.left == 0) {
@@ -285,6 +346,8 @@ bool Master::pump(int64_t nowMs) {
       std::string().swap(r.pending);
       r.state = State::Online;
       r.ackTimeMs = nowMs;
+      r.heardMs = nowMs;
+      online = true;
       spdlog::info("Synchronization with replica {}:{} succeeded", r.ip, r.port);
       wrote = true;
     } else if (transport_.replicaPendingBytes(r.id) < kBulkHighWater) {
@@ -293,6 +356,7 @@ bool Master::pump(int64_t nowMs) {
     if (wrote) transport_.replicaWake(r.id);
   }
   closeQueued();
+  if (online) refreshGood(nowMs);
   return more;
 }
 
@@ -303,7 +367,7 @@ bool Master::hungry() {
 }
 
 void Master::cron(int64_t nowMs) {
-  reap();
+  reap(nowMs);
   bool waiting = std::any_of(replicas_.begin(), replicas_.end(),
                              [](const Replica& r) { return r.state == State::WaitBgsaveStart; });
   if (waiting && childPid_ <= 0 && !transport_.otherChildActive()) startFork();
@@ -323,12 +387,12 @@ void Master::cron(int64_t nowMs) {
   // A relaying replica sends no PINGs of its own: its master's come through.
   if (backlog_ && !proxying_ && !replicas_.empty() && nowMs - lastPingMs_ >= pingPeriodMs_) {
     lastPingMs_ = nowMs;
-    scratch_.clear();
     const std::string_view ping[] = {"PING"};
-    persist::appendRecord(scratch_, ping);
-    feedBytes(scratch_);
+    feedCommand(ping);
   }
+  dropTimedOut(nowMs);
   closeQueued();
+  refreshGood(nowMs);
 }
 
 void Master::clientClosed(uint64_t id) {
@@ -337,7 +401,12 @@ void Master::clientClosed(uint64_t id) {
   if (it == replicas_.end()) return;
   if (it->fd >= 0) ::close(it->fd);
   spdlog::info("Connection with replica {}:{} lost.", it->ip, it->port);
+  const bool wasGood = it->good;
   replicas_.erase(it);
+  if (wasGood) {
+    --good_;
+    transport_.goodReplicasChanged();
+  }
 }
 
 void Master::closeQueued() {

@@ -258,6 +258,10 @@ std::string Server::info(std::span<const std::string_view> sections) {
     if (replicaLink_) replicaInfo(f.text);
     else f.add("role", "master");
     f.add("connected_slaves", static_cast<uint64_t>(replicas.size()));
+    // Only while min-replicas-to-write is on, as Redis 7.0 prints it.
+    const config::Settings& cs = config_.settings();
+    if (cs.minReplicasToWrite > 0 && cs.minReplicasMaxLag > 0)
+      f.add("min_slaves_good_slaves", static_cast<uint64_t>(master_.goodReplicas()));
     for (size_t i = 0; i < replicas.size(); ++i) {
       const auto& r = replicas[i];
       f.add("slave" + std::to_string(i), "ip=" + r.ip + ",port=" + std::to_string(r.port) +

@@ -61,6 +61,7 @@ void Server::applyReplicaSettings() {
     replicaLink_->setTimeout(s.replTimeout);
     replicaLink_->setAuth(s.masteruser, s.masterauth);
   }
+  refreshWriteQuorum();  // a replica never refuses writes for want of replicas
 }
 
 bool Server::replicaOf(std::string_view host, int port, const std::string& byClient) {

@@ -28,6 +28,22 @@ void Server::applyReplicationSettings() {
   master_.setPingPeriodSeconds(s.replPingReplicaPeriod);
   master_.setPendingLimit(s.outputLimitReplica.hardBytes);
   master_.setSyncDir(s.dir);
+  master_.setTimeoutSeconds(s.replTimeout);
+  master_.setGoodLagSeconds(s.minReplicasMaxLag, util::unixTimeMs());
+  refreshWriteQuorum();
+}
+
+// Redis's checkGoodReplicasStatus: on (both settings non-zero) only on a
+// master; a replica takes its master's writes whatever its own replicas do.
+void Server::refreshWriteQuorum() {
+  const config::Settings& s = config_.settings();
+  services_.tooFewReplicas = replicaLink_ == nullptr && s.minReplicasToWrite > 0 && s.minReplicasMaxLag > 0 &&
+                             master_.goodReplicas() < static_cast<size_t>(s.minReplicasToWrite);
+}
+
+void Server::serveWaitingForAcks() {
+  master_.sendRequestedAck();
+  services_.blocking.serveAckWaiters();
 }
 
 void Server::replconfListeningPort(command::Session& s, int64_t port) { master_.setListeningPort(s.id, port); }

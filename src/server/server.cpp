@@ -48,8 +48,9 @@ Server::Server(config::Config& config)
   });
   propagation_.addSink(&aofSink_);
   replSink_.master = &master_;
-  propagation_.addSink(&replSink_);
+  propagation_.addStreamSink(&replSink_);
   snapshot_.setStatusListener([this] { refreshDiskError(); });
+  services_.blocking.setAckCounter([this](int64_t offset) { return master_.countAcks(offset); });
   applySettings();
 }
 
@@ -186,6 +187,7 @@ void Server::onInput(net::Connection& conn) {
   auto* c = static_cast<Client*>(conn.userData);
   if (c == nullptr) return;
   c->session.lastInteractionMs = util::unixTimeMs();
+  if (c->session.replica) master_.heard(c->session.id, c->session.lastInteractionMs);  // repl-timeout
   processInput(*c);
   if (shutdownRequested_) performShutdown();
 }
@@ -302,6 +304,7 @@ void Server::beforeSleep() {
   runExpireSlice();
   do {
     resumeUnblocked();
+    serveWaitingForAcks();  // WAIT: GETACK once, then whoever has enough ACKs (resumed next round)
     flushAof();  // the log first: under appendfsync always, replies leave only once it is on disk
     master_.pump(util::unixTimeMs());  // snapshot chunks for replicas being synced
     tcp_->flushPending();

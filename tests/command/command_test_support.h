@@ -17,6 +17,11 @@ class RecordingPropagator : public command::Propagator {
     for (auto a : args) line += " " + std::string(a);
     records.push_back(line);
   }
+  void propagateToReplicas(int db, std::span<const std::string_view> args) override {
+    std::string line = std::to_string(db) + ": (replicas)";
+    for (auto a : args) line += " " + std::string(a);
+    records.push_back(line);
+  }
   std::vector<std::string> records;
 };
 

@@ -50,11 +50,18 @@
 // Nothing else is needed: signals come from the engine, serving from the
 // dispatcher, timers and connection handling from the server.
 //
+// WAIT blocks here too, on no key: its waiter holds the replication offset
+// the client's writes reached and how many replicas it wants. The server
+// calls serveAckWaiters() before the loop sleeps (Redis's
+// processClientsWaitingReplicas); the reply, served or timed out, is the
+// number of replicas that acknowledged the offset (the ack counter).
+//
 // Limits: waiters hold Session pointers; the server calls forget() before a
 // session is destroyed. Keys are only served by type (a list key never
 // serves a zset waiter), as in Redis 7.0.
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <list>
 #include <set>
 #include <span>
@@ -102,6 +109,15 @@ class BlockingRegistry {
   void block(Session& s, int db, std::span<const std::string_view> keys, int64_t deadlineMs,
              const BlockingCommand& cmd, std::span<const std::string_view> args);
 
+  // WAIT: blocks until countAcks(offset) >= numReplicas or the deadline.
+  void blockForAcks(Session& s, int64_t offset, int64_t numReplicas, int64_t deadlineMs,
+                    std::span<const std::string_view> args);
+  bool hasAckWaiters() const { return ackWaiters_ != 0; }
+  // How many replicas acknowledged an offset (set by the server; 0 without).
+  void setAckCounter(std::function<int64_t(int64_t)> counter) { ackCounter_ = std::move(counter); }
+  // Replies to and releases the WAIT clients whose replicas are there.
+  void serveAckWaiters();
+
   // A key was added; queued as ready when someone waits for it.
   void signalKeyReady(int db, std::string_view key) {
     if (!byKey_.empty()) queueReady(db, key);
@@ -128,15 +144,20 @@ class BlockingRegistry {
   struct Waiter {
     Session* session;
     int db;
-    const BlockingCommand* cmd;
+    const BlockingCommand* cmd;     // null for WAIT
     int64_t deadlineMs;
     std::vector<std::string> args;  // the blocking command as received
     // Where this session sits in each key's queue (composite key, node).
     std::vector<std::pair<std::string, Queue::iterator>> positions;
+    int64_t ackOffset = 0;          // WAIT: the offset to be acknowledged
+    int64_t ackReplicas = 0;        // WAIT: by how many replicas
   };
 
   static std::string composite(int db, std::string_view key);
   void queueReady(int db, std::string_view key);
+  // The reply a waiter gets when it times out or CLIENT UNBLOCK releases it.
+  void timeoutReply(const Waiter& w, resp::Writer& out) const;
+  int64_t countAcks(int64_t offset) const { return ackCounter_ ? ackCounter_(offset) : 0; }
   // Serves the waiters of one key in FIFO order.
   void serveKey(Services& svc, int db, std::string_view key, int64_t nowMs);
   // Removes the waiter from every structure and clears the session's flag.
@@ -151,6 +172,8 @@ class BlockingRegistry {
   std::vector<std::pair<int, std::string>> ready_;      // in signal order
   std::unordered_set<std::string> readySet_;            // composite keys in ready_
   std::vector<uint64_t> unblocked_;
+  size_t ackWaiters_ = 0;                               // WAIT clients among waiters_
+  std::function<int64_t(int64_t)> ackCounter_;
 };
 
 }  // namespace erdtree::command

@@ -56,6 +56,7 @@ struct Session {
   bool blocked = false;           // waiting in a blocking command (blocking.h)
   bool internal = false;          // log replay / replication: skips auth and limits
   bool replica = false;           // a replica's link after PSYNC/SYNC (CLIENT LIST flags=S, type replica)
+  int64_t woff = 0;               // the replication offset right after its last propagated command (WAIT)
   Transaction tx;
   // Pub/Sub: this client's subscriptions, and where messages for it go.
   std::vector<std::string> channels;
@@ -70,6 +71,9 @@ class Propagator {
  public:
   virtual ~Propagator() = default;
   virtual void propagate(int db, std::span<const std::string_view> args) = 0;
+  // Only into the replication stream, not the log (PUBLISH, as Redis's
+  // PROPAGATE_REPL).
+  virtual void propagateToReplicas(int db, std::span<const std::string_view> args) = 0;
 };
 
 // Server-level operations a command needs but the command layer must not own
@@ -147,6 +151,9 @@ struct Services {
   ReplicaControl* replicaControl = nullptr;  // REPLICAOF, ROLE on a replica (set by the server)
   // A replica with replica-read-only: writes from normal clients get -READONLY.
   bool readOnlyReplica = false;
+  // A master with min-replicas-to-write and fewer good replicas than that:
+  // writes from normal clients get -NOREPLICAS.
+  bool tooFewReplicas = false;
   // A replica whose link is down with replica-serve-stale-data no: commands
   // without the stale flag get -MASTERDOWN.
   bool staleReplica = false;

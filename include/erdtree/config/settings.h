@@ -87,6 +87,8 @@ struct Settings {
   // [replication] (master side)
   uint64_t replBacklogSize = 1ull << 20;        // repl-backlog-size
   int64_t replPingReplicaPeriod = 10;           // repl-ping-replica-period (seconds)
+  int64_t minReplicasToWrite = 0;               // min-replicas-to-write (alias min-slaves-to-write; 0 = off)
+  int64_t minReplicasMaxLag = 10;               // min-replicas-max-lag (alias min-slaves-max-lag; seconds, 0 = off)
   bool replDisklessSync = true;                 // repl-diskless-sync (accepted, ignored: sync is disk-based)
   // [memory]
   uint64_t maxmemory = 0;                       // maxmemory

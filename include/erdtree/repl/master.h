@@ -11,7 +11,21 @@
 //              fork); the stream produced meanwhile is kept. When the child
 //              is done: $<len>\r\n + the file (read in chunks as the socket
 //              drains, see pump()), then the kept stream; then online.
-//   REPLCONF ACK <offset>                the replica's offset (INFO, ROLE, lag)
+//   REPLCONF ACK <offset>                the replica's offset (INFO, ROLE, lag,
+//                                        WAIT, min-replicas-to-write)
+//
+// WAIT asks for acknowledgements with requestAck(): before the loop sleeps,
+// sendRequestedAck() puts one REPLCONF GETACK * into the stream (Redis's
+// beforeSleep does the same), however many clients asked. countAcks() is the
+// number of online replicas that acknowledged an offset.
+//
+// Good replicas (min-replicas-to-write): online ones whose last ACK is at most
+// the good-lag setting old; the count is refreshed by cron() and whenever a
+// replica comes online or goes away, and the transport is told when it
+// changes. cron() also drops online replicas that sent nothing for
+// repl-timeout seconds, and ones in send_bulk whose socket took no snapshot
+// bytes for that long; replicas waiting for the snapshot child are left alone
+// (they send nothing meanwhile).
 //
 // Replicas arriving while the sync child runs share its file (they get the
 // same FULLRESYNC offset and the same kept stream). While another fork child
@@ -61,6 +75,8 @@ class ReplicaTransport {
   // Forks a child that writes the whole data set as an RDB file at path and
   // exits 0 on success. Returns its pid or -1 (fork failed).
   virtual int forkSnapshot(const std::string& path) = 0;
+  // The number of good replicas changed (see Master::goodReplicas()).
+  virtual void goodReplicasChanged() {}
 };
 
 class Master {
@@ -85,6 +101,9 @@ class Master {
   void setPingPeriodSeconds(int64_t s) { pingPeriodMs_ = s * 1000; }
   void setPendingLimit(uint64_t bytes) { pendingLimit_ = bytes; }  // 0: none
   void setSyncDir(std::string dir) { dir_ = std::move(dir); }
+  void setTimeoutSeconds(int64_t s) { timeoutMs_ = s * 1000; }  // repl-timeout
+  // min-replicas-max-lag: a good replica acknowledged within this many seconds.
+  void setGoodLagSeconds(int64_t s, int64_t nowMs);
 
   // The stream: one propagation record (ignored while proxying).
   void feed(int db, std::span<const std::string_view> args);
@@ -106,6 +125,8 @@ class Master {
   void setListeningPort(uint64_t id, int64_t port) { hello_[id].port = port; }
   void setAnnouncedIp(uint64_t id, std::string ip) { hello_[id].ip = std::move(ip); }
   void ack(uint64_t id, int64_t offset, int64_t nowMs);
+  // Any bytes from the replica's connection: it is alive (repl-timeout).
+  void heard(uint64_t id, int64_t nowMs);
   // PSYNC (oldSync: the SYNC command, which gets no +FULLRESYNC line). The
   // client becomes a replica; peerIp is used unless it announced one.
   // Writes the replies into the transport's output.
@@ -121,6 +142,13 @@ class Master {
   bool pump(int64_t nowMs);
   // A replica in send_bulk could take more file bytes right now.
   bool hungry();
+  // WAIT: online replicas whose acknowledged offset is at least offset.
+  int64_t countAcks(int64_t offset) const;
+  void requestAck() { ackRequested_ = true; }
+  // Sends the requested REPLCONF GETACK * (once); true when one was sent.
+  bool sendRequestedAck();
+  // min-replicas-to-write: online replicas that acknowledged recently enough.
+  size_t goodReplicas() const { return good_; }
   // Kills the sync child and removes its file (shutdown).
   void killChild();
   bool childActive() const { return childPid_ > 0; }
@@ -149,6 +177,9 @@ class Master {
     bool oldSync = false;
     int64_t ackOffset = 0;
     int64_t ackTimeMs = 0;
+    int64_t heardMs = 0;     // last bytes from it (online: repl-timeout)
+    int64_t bulkMovedMs = 0; // send_bulk: when its socket last took snapshot bytes
+    bool good = false;       // counted in good_
     std::string pending;  // stream since the fork, sent after the file
     std::shared_ptr<SyncFile> file;
     int fd = -1;
@@ -157,11 +188,14 @@ class Master {
 
   void feedBytes(std::string_view bytes);
   void startFork();
-  void reap();
+  void reap(int64_t nowMs);
   void fullResyncLine(Replica& r);
   Replica* find(uint64_t id);
   void closeLater(uint64_t id) { toClose_.push_back(id); }
   void closeQueued();
+  void feedCommand(std::span<const std::string_view> args);  // no SELECT: PING, GETACK
+  void dropTimedOut(int64_t nowMs);
+  void refreshGood(int64_t nowMs);
 
   ReplicationIds& ids_;
   ReplicaTransport& transport_;
@@ -170,6 +204,10 @@ class Master {
   int64_t pingPeriodMs_ = 10000;
   int64_t lastPingMs_ = 0;
   int64_t lastKeepaliveMs_ = 0;
+  int64_t timeoutMs_ = 60000;
+  int64_t goodLagSeconds_ = 10;
+  size_t good_ = 0;
+  bool ackRequested_ = false;
   uint64_t pendingLimit_ = 0;
   std::string dir_ = ".";
   int lastDb_ = -1;  // Redis's slaveseldb

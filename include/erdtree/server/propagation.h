@@ -2,7 +2,8 @@
 // The propagation hub: every applied write's canonical record (one per write
 // command) arrives here and is handed to each sink: the append-only log
 // (Server::AofSink) and, with replication, the backlog. It also counts the
-// records, which INFO reports.
+// records, which INFO reports. Records for replicas only (PUBLISH) skip the
+// log sinks and are not counted.
 #include <cstdint>
 #include <span>
 #include <string_view>
@@ -24,11 +25,21 @@ class PropagationHub final : public command::Propagator {
     ++records_;
     for (PropagationSink* s : sinks_) s->append(db, args);
   }
+  void propagateToReplicas(int db, std::span<const std::string_view> args) override {
+    for (PropagationSink* s : streamSinks_) s->append(db, args);
+  }
+  // A log sink gets what propagate() sends; a stream sink also what
+  // propagateToReplicas() sends.
   void addSink(PropagationSink* sink) { sinks_.push_back(sink); }
+  void addStreamSink(PropagationSink* sink) {
+    sinks_.push_back(sink);
+    streamSinks_.push_back(sink);
+  }
   uint64_t records() const { return records_; }
 
  private:
   std::vector<PropagationSink*> sinks_;
+  std::vector<PropagationSink*> streamSinks_;
   uint64_t records_ = 0;
 };
 

@@ -101,6 +101,9 @@ class Server final : public net::ConnectionHandler,
   void psync(command::Session& s, std::string_view replid, int64_t offset, bool oldSync) override;
   int64_t masterOffset() const override { return replIds_.offset; }
   std::vector<ReplicaEntry> replicaEntries() const override;
+  bool followsMaster() const override { return replicaLink_ != nullptr; }
+  int64_t countAcks(int64_t offset) const override { return master_.countAcks(offset); }
+  void requestAcks() override { master_.requestAck(); }
 
   // repl::ReplicaTransport (src/server/replication.cpp)
   std::string* replicaOutput(uint64_t id) override;
@@ -109,6 +112,7 @@ class Server final : public net::ConnectionHandler,
   void replicaClose(uint64_t id) override;
   bool otherChildActive() override;
   int forkSnapshot(const std::string& path) override;
+  void goodReplicasChanged() override { refreshWriteQuorum(); }
 
  private:
   friend struct Client;
@@ -149,6 +153,11 @@ class Server final : public net::ConnectionHandler,
   void applyReplicaSettings();
   void replicaInfo(std::string& out) const;  // INFO replication's replica fields
   void applyReplicationSettings();
+  // min-replicas-to-write: whether writes are refused now (Services::tooFewReplicas).
+  void refreshWriteQuorum();
+  // Before the loop sleeps: the GETACK a WAIT asked for, then the WAIT
+  // clients whose replicas acknowledged.
+  void serveWaitingForAcks();
   // Each loop turn: snapshot chunks for syncing replicas; keeps the loop
   // turning while one could take more.
   void pumpReplicas();
