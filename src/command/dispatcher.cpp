@@ -188,6 +188,9 @@ void Dispatcher::execute(Session& session, std::span<const std::string_view> arg
     return;
   }
   call(session, *spec, args, out, nowMs);
+  // WAIT waits for the stream as it was after this client's last command
+  // (read or write), as Redis 7.0's processCommand sets c->woff.
+  if (svc_.replication != nullptr) session.woff = svc_.replication->masterOffset();
   // Keys this command (or this whole EXEC) made ready serve their blocked
   // clients now, before the next command, as Redis's handleClientsBlockedOnKeys.
   if (svc_.blocking.hasReadyKeys()) svc_.blocking.serveReadyKeys(svc_, nowMs);
@@ -197,16 +200,11 @@ void Dispatcher::call(Session& session, const CommandSpec& spec, std::span<const
                       resp::Writer& out, int64_t nowMs) {
   const uint64_t dirtyBefore = svc_.stats.dirty;
   const int db = session.db;
-  const int64_t offsetBefore = svc_.replication != nullptr ? svc_.replication->masterOffset() : 0;
   session.lastCommand = &spec;  // CLIENT LIST shows the running command as cmd=
   Context ctx{session, args, out, svc_, nowMs};
   spec.handler(ctx);
   ++svc_.stats.commandsProcessed;
-  // WAIT waits for the stream up to this client's last propagated command.
-  if (svc_.replication != nullptr) {
-    const int64_t offset = svc_.replication->masterOffset();
-    if (offset != offsetBefore) session.woff = offset;
-  }
+
   // A write that changed data touches its key arguments for WATCH (spec.h:
   // WatchTouch says which).
   if (svc_.stats.dirty != dirtyBefore && !svc_.watches.empty() && spec.hasKeys()) {

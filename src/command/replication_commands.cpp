@@ -60,7 +60,8 @@ void syncCommand(Context& ctx) {
 }
 
 // WAIT numreplicas timeout (Redis 7.0's waitCommand): the number of online
-// replicas that acknowledged the stream up to this client's last write; it
+// replicas that acknowledged the stream up to where it was after this
+// client's previous command (Session::woff); it
 // blocks (timeout in ms, 0 = forever) until numreplicas did, asking them
 // for an ACK. Inside MULTI/EXEC it answers at once.
 void waitCommand(Context& ctx) {

@@ -112,6 +112,7 @@ TEST(Wait, BlocksUntilTheClientsWriteIsAcknowledged) {
 TEST(Wait, TimesOutWithTheCountSoFar) {
   WaitHarness h;
   h.repl.acks = {50, 0};
+  h.repl.offset = 50;  // where the stream is (and stays)
   h.session.woff = 50;
   EXPECT_EQ(h.cmd({"WAIT", "2", "300"}), "");
   EXPECT_EQ(h.svc.blocking.nextDeadlineMs(), kNow + 300);
@@ -136,20 +137,26 @@ TEST(Wait, InsideMultiAnswersAtOnce) {
   EXPECT_FALSE(h.session.blocked);
 }
 
-TEST(Wait, WriteOffsetFollowsTheClientsOwnWrites) {
+// Redis 7.0 sets the client's offset after every command it runs (not the
+// queued ones, not refused ones): a WAIT covers everything up to there.
+TEST(Wait, ClientOffsetIsTheStreamAfterItsLastCommand) {
   WaitHarness h;
   EXPECT_EQ(h.cmd({"SET", "k", "v"}), "+OK\r\n");
   EXPECT_EQ(h.session.woff, 10);
-  EXPECT_EQ(h.cmd({"GET", "k"}), "$1\r\nv\r\n");  // a read leaves it
-  EXPECT_EQ(h.session.woff, 10);
-  h.repl.offset = 500;  // others' writes do not move it either
+  h.repl.offset = 500;  // others' writes, PINGs, GETACKs
   EXPECT_EQ(h.session.woff, 10);
   h.repl.acks = {10};
-  EXPECT_EQ(h.cmd({"WAIT", "1", "0"}), ":1\r\n");
-  EXPECT_EQ(h.cmd({"SET", "k", "w"}), "+OK\r\n");
-  EXPECT_EQ(h.session.woff, 520);
-  EXPECT_EQ(h.cmd({"WAIT", "1", "0"}), "");  // 10 < 520: blocks
+  EXPECT_EQ(h.cmd({"WAIT", "1", "0"}), ":1\r\n");  // the offset before WAIT ran
+  EXPECT_EQ(h.session.woff, 510);
+  EXPECT_EQ(h.cmd({"WAIT", "1", "0"}), "");  // 10 < 510: blocks
   EXPECT_TRUE(h.session.blocked);
+  h.svc.blocking.unblock(7, false);
+  EXPECT_EQ(h.cmd({"MULTI"}), "+OK\r\n");
+  h.repl.offset = 600;
+  EXPECT_EQ(h.cmd({"GET", "k"}), "+QUEUED\r\n");  // queued: no update
+  EXPECT_EQ(h.session.woff, 510);
+  EXPECT_EQ(h.cmd({"EXEC"}), "*1\r\n$1\r\nv\r\n");
+  EXPECT_EQ(h.session.woff, 610);
 }
 
 TEST(NoReplicas, WritesAndExecOfWritesAreRefused) {

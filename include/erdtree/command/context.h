@@ -56,7 +56,7 @@ struct Session {
   bool blocked = false;           // waiting in a blocking command (blocking.h)
   bool internal = false;          // log replay / replication: skips auth and limits
   bool replica = false;           // a replica's link after PSYNC/SYNC (CLIENT LIST flags=S, type replica)
-  int64_t woff = 0;               // the replication offset right after its last propagated command (WAIT)
+  int64_t woff = 0;               // the replication offset right after its last command (WAIT)
   Transaction tx;
   // Pub/Sub: this client's subscriptions, and where messages for it go.
   std::vector<std::string> channels;
