@@ -282,3 +282,30 @@ TEST_F(ReplicationWait, PublishReachesReplicaSubscribersButNotTheLog) {
   ASSERT_TRUE(waitLong([&] { return readAofFiles(dir).find("after-publish") != std::string::npos; }));
   EXPECT_EQ(readAofFiles(dir).find("published-message"), std::string::npos);
 }
+
+// Redis's disconnectAllBlockedClients: a master turned replica answers its
+// blocked clients (WAIT and BLPOP alike) with -UNBLOCKED and closes them;
+// what they pipelined is not run.
+TEST_F(ReplicationWait, BecomingAReplicaReleasesBlockedClients) {
+  ServerProcess other({"--save", ""});
+  other.start();
+  Group g({});
+  Client m(g.master.port());
+  Client waiter(g.master.port());
+  Client popper(g.master.port());
+  waiter.append({"WAIT", "1", "0"});
+  waiter.flush();
+  popper.append({"BLPOP", "q", "0"});
+  popper.append({"PING"});
+  popper.flush();
+  ASSERT_TRUE(waitLong([&] { return infoField(m, "clients", "blocked_clients") == "2"; }));
+  ASSERT_EQ(m.cmd({"REPLICAOF", "127.0.0.1", std::to_string(other.port())}).repr(), "+OK");
+  const std::string unblocked =
+      "-UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)";
+  EXPECT_EQ(waiter.getReply().repr(), unblocked);
+  EXPECT_EQ(popper.getReply().repr(), unblocked);
+  EXPECT_TRUE(waiter.waitDisconnected());
+  EXPECT_TRUE(popper.waitDisconnected());
+  EXPECT_EQ(infoField(m, "clients", "blocked_clients"), "0");
+  EXPECT_EQ(m.cmd({"PING"}).repr(), "+PONG");
+}

@@ -186,6 +186,16 @@ bool BlockingRegistry::unblock(uint64_t sessionId, bool withError) {
   return true;
 }
 
+std::vector<uint64_t> BlockingRegistry::unblockAll(std::string_view error) {
+  std::vector<uint64_t> ids;
+  for (auto& [id, w] : waiters_) ids.push_back(id);
+  for (uint64_t id : ids) {
+    replyTo(*waiters_.at(id).session, [&](resp::Writer& out) { out.error(error); });
+    release(id, false);
+  }
+  return ids;
+}
+
 void BlockingRegistry::forget(Session& s) {
   release(s.id, false);
   std::erase(unblocked_, s.id);

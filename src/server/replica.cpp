@@ -76,6 +76,16 @@ bool Server::replicaOf(std::string_view host, int port, const std::string& byCli
   config_.mutableSettings().replicaof = std::string(host) + " " + std::to_string(port);
   startReplication(std::string(host), port);
   spdlog::info("REPLICAOF {}:{} enabled (user request from '{}')", host, port, byClient);
+  // Clients blocked on a master (BLPOP, WAIT) would wait on a replica's
+  // terms now: Redis answers them and closes them.
+  for (uint64_t id : services_.blocking.unblockAll(
+           "UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)")) {
+    net::Connection* conn = tcp_->find(id);
+    auto* c = conn != nullptr ? static_cast<Client*>(conn->userData) : nullptr;
+    if (c == nullptr) continue;
+    c->session.closeAfterReply = true;  // what it pipelined is not run
+    conn->closeAfterFlush();
+  }
   return true;
 }
 

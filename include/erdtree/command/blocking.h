@@ -130,6 +130,10 @@ class BlockingRegistry {
   int64_t nextDeadlineMs() const { return deadlines_.empty() ? 0 : deadlines_.begin()->first; }
   // Gives every client whose deadline is <= nowMs its timeout reply.
   void expireTimedOut(int64_t nowMs);
+  // Becoming a replica (Redis's disconnectAllBlockedClients): every waiter
+  // gets the error and is released without resuming; returns their ids (the
+  // server closes them after the reply).
+  std::vector<uint64_t> unblockAll(std::string_view error);
   // CLIENT UNBLOCK: false when that client is not blocked.
   bool unblock(uint64_t sessionId, bool withError);
   // The session is going away: drop it from every queue (no reply).
