@@ -102,7 +102,10 @@ AofLoadResult loadAof(const std::string& dir, std::string_view prefix, bool allo
     RecordReader reader(std::string_view(data).substr(0, check.validEnd));
     ReadStatus rs;
     for (size_t start = 0; (rs = reader.next()) != ReadStatus::End; start = reader.offset()) {
-      if (rs == ReadStatus::Annotation) continue;
+      if (rs == ReadStatus::Annotation) {
+        sink.annotation(reader.annotation());
+        continue;
+      }
       if (rs != ReadStatus::Record) return fail("Internal error re-reading the AOF file " + f.name);
       auto args = reader.args();
       std::string err = sink.apply(args);

@@ -245,7 +245,12 @@ std::string writeAofBaseFile(const std::string& path, engine::Keyspace& ks, cons
     writeErrno = writeAll(fd, chunk);
     return writeErrno == 0;
   }, stats);
-  if (!ok) {
+  if (ok && opts.repl.valid()) {
+    std::string line;
+    appendPositionAnnotation(line, opts.repl);
+    writeErrno = writeAll(fd, line);
+  }
+  if (!ok || writeErrno != 0) {
     ::close(fd);
     return errnoText("Write error writing the AOF rewrite file " + path, writeErrno);
   }

@@ -208,8 +208,9 @@ int AofWriter::writeHeader(int fd) {
 }
 
 void AofWriter::sealGroup() {
+  if (buf_.size() == sealed_) return;
+  if (groupNote_) groupNote_(buf_);
   const size_t length = buf_.size() - sealed_;
-  if (length == 0) return;
   appendGroupAnnotation(buf_, crc64(0, buf_.data() + sealed_, length), length);
   sealed_ = buf_.size();
 }

@@ -269,6 +269,11 @@ bool writeRdb(engine::Keyspace& ks, const SaveOptions& opts, const std::function
   aux(enc, "redis-bits", "64");
   aux(enc, "ctime", numText(opts.nowMs / 1000));
   aux(enc, "used-mem", numText(static_cast<int64_t>(opts.usedMemory)));
+  if (opts.repl.valid()) {  // in Redis's order, between used-mem and aof-base
+    aux(enc, "repl-stream-db", numText(opts.repl.streamDb));
+    aux(enc, "repl-id", opts.repl.replid);
+    aux(enc, "repl-offset", numText(opts.repl.offset));
+  }
   aux(enc, "aof-base", "0");
   uint64_t keys = 0;
   for (int i = 0; i < ks.count() && enc.ok(); ++i) {

@@ -45,6 +45,9 @@ class AofLoadSink {
   // Loads a base file in RDB form (aof-use-rdb-preamble): the whole file.
   // Returns "" or the error; keys receives the number of keys loaded.
   virtual std::string loadRdbBase(std::string_view data, uint64_t& keys) = 0;
+  // A '#' line among the replayed records (only from verified groups), in
+  // order with them: the replication position lines (repl_position.h).
+  virtual void annotation(std::string_view /*line*/) {}
 };
 
 struct AofLoadResult {

@@ -33,6 +33,7 @@
 #include <string_view>
 
 #include "erdtree/engine/keyspace.h"
+#include "erdtree/persist/repl_position.h"
 
 namespace erdtree::persist {
 
@@ -42,6 +43,9 @@ inline constexpr size_t kRewriteItemsPerCommand = 64;
 
 struct RewriteOptions {
   int64_t nowMs = 0;  // keys expired at nowMs are skipped
+  // When valid, writeAofBaseFile ends the file with its `#RP:` line
+  // (repl_position.h): the base is the stream up to that offset.
+  ReplPosition repl;
 };
 
 struct RewriteStats {

@@ -119,6 +119,16 @@ class AofWriter {
   void setFaultHook(FaultHook hook);
 
   void append(int db, std::span<const std::string_view> args);
+  // Called as each non-empty group is sealed, before its checksum: may
+  // append an annotation line to it (the server's `#RP:` replication
+  // position, repl_position.h), so the line is covered by the group's CRC
+  // and stands exactly after the records it describes.
+  void setGroupNote(std::function<void(std::string&)> note) { groupNote_ = std::move(note); }
+  // Appends an annotation line to the group being built; it goes out with
+  // the next flush (a group of its own when no record is pending).
+  void appendNote(std::string_view line) {
+    if (fd_ >= 0) buf_.append(line);
+  }
   // beforeSleep (and cron, to retry and to fsync idle data): writes the
   // buffer per the policy; force skips the everysec postponing.
   FlushResult flush(int64_t nowMs, bool force = false);
@@ -183,6 +193,7 @@ class AofWriter {
   std::mutex hookMu_;
   FaultHook hook_;
   std::function<void()> wakeup_;
+  std::function<void(std::string&)> groupNote_;
 
   // The background job runner (fsync, fsync+close of a rotated segment).
   std::thread thread_;

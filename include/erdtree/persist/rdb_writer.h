@@ -17,6 +17,7 @@
 
 #include "erdtree/engine/encoding_limits.h"
 #include "erdtree/engine/keyspace.h"
+#include "erdtree/persist/repl_position.h"
 
 namespace erdtree::persist {
 
@@ -26,6 +27,8 @@ struct SaveOptions {
   engine::EncodingLimits limits{};   // list node size
   bool compress = true;              // rdbcompression
   bool checksum = true;              // rdbchecksum (false writes a 0 checksum)
+  // repl-stream-db, repl-id, repl-offset (Redis's rdbSaveInfo); written when valid.
+  ReplPosition repl;
 };
 
 struct SaveStats {
