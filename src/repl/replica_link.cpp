@@ -171,6 +171,9 @@ void ReplicaLink::drop(std::string_view why) {
   in_.clear();
   parser_.reset();
   preamble_ = {};
+  if (inTx_) handler_.linkLost();
+  inTx_ = false;
+  txRaw_.clear();
 }
 
 void ReplicaLink::send(std::string_view bytes) {
@@ -424,15 +427,20 @@ bool ReplicaLink::handleTransfer() {
   ::close(tmpFd_);
   tmpFd_ = -1;
   spdlog::info("MASTER <-> REPLICA sync: Flushing old data");
-  std::string err = handler_.loadFullSync(tmpPath_);
-  ::unlink(tmpPath_.c_str());  // a no-op when the handler kept it (renamed)
-  if (!err.empty()) {
-    drop("Failed trying to load the MASTER synchronization DB from disk: " + err);
-    return false;
-  }
+  // The master's place is ours before the load: the rewrite the handler
+  // starts must save the loaded data with it.
   ids_.replid = fullReplid_;
   ids_.offset = fullOffset_;
   ids_.clearSecond();
+  std::string err = handler_.loadFullSync(tmpPath_);
+  ::unlink(tmpPath_.c_str());  // a no-op when the handler kept it (renamed)
+  if (!err.empty()) {
+    // The data set is gone: no history may be claimed for it.
+    ids_.replid = ReplicationIds::newReplid();
+    ids_.offset = 0;
+    drop("Failed trying to load the MASTER synchronization DB from disk: " + err);
+    return false;
+  }
   readOffset_ = fullOffset_;
   handler_.fullSyncDone();
   setState(State::Connected);
@@ -460,14 +468,28 @@ bool ReplicaLink::handleStream() {
     } else if (!args.empty()) {
       handler_.applyCommand(args);
     }
-    if (!handler_.relayStream(std::string_view(in_.data() + pos, consumed)))
-      ids_.offset += static_cast<int64_t>(consumed);
+    const std::string_view raw(in_.data() + pos, consumed);
+    if (!args.empty() && util::equalsIgnoreCase(args[0], "multi")) inTx_ = true;
+    if (!inTx_) {
+      advance(raw);
+    } else {
+      txRaw_.append(raw);
+      if (!args.empty() && (util::equalsIgnoreCase(args[0], "exec") || util::equalsIgnoreCase(args[0], "discard"))) {
+        inTx_ = false;
+        advance(txRaw_);
+        txRaw_.clear();
+      }
+    }
     pos += consumed;
     parser_.reset();
   }
   in_.erase(0, pos);
-  readOffset_ = ids_.offset + static_cast<int64_t>(in_.size());
+  readOffset_ = ids_.offset + static_cast<int64_t>(txRaw_.size() + in_.size());
   return true;
+}
+
+void ReplicaLink::advance(std::string_view raw) {
+  if (!handler_.relayStream(raw)) ids_.offset += static_cast<int64_t>(raw.size());
 }
 
 void ReplicaLink::sendAck() {

@@ -69,7 +69,9 @@ std::string AofRewriter::startChild(persist::AofWriter* writer) {
     if (std::string err = writer->beginRewrite(nowMs, firstKept); !err.empty()) return err;
   }
   const bool rdb = s.aofUseRdbPreamble;
-  const persist::SaveOptions rdbOpts = rdbSaveOptions(s, svc_.encoding, nowMs);
+  persist::SaveOptions rdbOpts = rdbSaveOptions(s, svc_.encoding, nowMs);
+  // After beginRewrite: the position of exactly what the child will see.
+  if (positionSource_) positionSource_(rdbOpts.repl);
   cow_.open();
   const pid_t pid = ::fork();
   if (pid < 0) {
@@ -90,6 +92,7 @@ std::string AofRewriter::startChild(persist::AofWriter* writer) {
     } else {
       persist::RewriteOptions o;
       o.nowMs = nowMs;
+      o.repl = rdbOpts.repl;
       err = persist::writeAofBaseFile(temp, svc_.keyspace, o);
     }
     if (err.empty()) cow_.sendFromChild();

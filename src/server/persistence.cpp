@@ -12,6 +12,7 @@
 
 #include "erdtree/persist/aof_loader.h"
 #include "erdtree/persist/rdb_loader.h"
+#include "erdtree/persist/repl_position.h"
 #include "erdtree/server/server.h"
 #include "erdtree/util/clock.h"
 
@@ -43,8 +44,11 @@ class ReplaySink final : public persist::AofLoadSink {
     dispatcher_.execute(session_, args, w, util::unixTimeMs());
     if (session_.blocked) return "a blocking command blocked during replay";
     if (!out_.empty() && out_[0] == '-') return out_.substr(1, out_.size() >= 3 ? out_.size() - 3 : 0);
+    position_.record();
     return "";
   }
+  void annotation(std::string_view line) override { position_.annotation(line); }
+  const persist::PositionTracker& position() const { return position_; }
   std::string loadRdbBase(std::string_view data, uint64_t& keys) override {
     persist::LoadOptions opts;
     opts.nowMs = util::unixTimeMs();
@@ -52,6 +56,8 @@ class ReplaySink final : public persist::AofLoadSink {
     opts.maxStringLen = svc_.protoMaxBulkLen;
     persist::LoadResult r = persist::loadRdb(data, svc_.keyspace, opts);
     keys = r.keys;
+    persist::ReplPosition p;
+    position_.base(persist::positionFromAux(r.aux, p) ? &p : nullptr);
     return r.ok ? "" : r.error;
   }
 
@@ -65,6 +71,7 @@ class ReplaySink final : public persist::AofLoadSink {
   command::Services& svc_;
   command::Session session_;
   std::string out_;
+  persist::PositionTracker position_;
 };
 
 }  // namespace
@@ -78,6 +85,11 @@ std::string Server::loadAof() {
   {
     ReplaySink sink(dispatcher_, services_);
     r = persist::loadAof(dir, s.appendfilename, s.aofLoadTruncated, sink);
+    if (r.status == persist::AofLoadResult::Status::Loaded && !sink.position().current(aofPosition_)) {
+      aofPosition_ = {};
+      if (sink.position().sawReset())
+        spdlog::info("The AOF was written across a full resync before its rewrite finished: no replication position");
+    }
   }
   if (r.status == persist::AofLoadResult::Status::Error) return r.error;
   persist::removeTempLogFiles(dir, s.appendfilename);  // left by a crash mid-rewrite
@@ -96,6 +108,7 @@ std::string Server::openAof(const persist::AofManifest* loaded, uint64_t size, u
   const config::Settings& s = config_.settings();
   auto writer = std::make_unique<persist::AofWriter>();
   if (aofAsyncReady_) writer->setWakeup([this] { uv_async_send(&aofAsync_); });
+  writer->setGroupNote([this](std::string& out) { appendPositionNote(out); });
   persist::AofWriterOptions o;
   // Absolute: a later CONFIG SET dir does not move the open log.
   o.dir = s.dir + "/" + s.appenddirname;
@@ -164,6 +177,7 @@ std::string Server::enableAof() {
   rewriter_.killChild();  // a BGREWRITEAOF of the log-less server: start over with the log
   auto writer = std::make_unique<persist::AofWriter>();
   if (aofAsyncReady_) writer->setWakeup([this] { uv_async_send(&aofAsync_); });
+  writer->setGroupNote([this](std::string& out) { appendPositionNote(out); });
   persist::AofWriterOptions o;
   o.dir = dir;
   o.prefix = s.appendfilename;

@@ -14,6 +14,7 @@
 #include <cstdio>
 
 #include "erdtree/persist/rdb_loader.h"
+#include "erdtree/persist/repl_position.h"
 #include "erdtree/server/server.h"
 #include "erdtree/util/clock.h"
 #include "erdtree/util/numbers.h"
@@ -40,6 +41,8 @@ void Server::startReplication(const std::string& host, int port) {
   o.tempDir = s.dir;
   replicaLink_ = std::make_unique<repl::ReplicaLink>(&loop_, static_cast<repl::ReplicaLinkHandler&>(*this), replIds_, std::move(o));
   replicaLink_->setStateListener([this] { applyReplicaSettings(); });
+  if (restoredStreamDb_ >= 0) masterSession_.db = restoredStreamDb_;  // the stream continues in it
+  restoredStreamDb_ = -1;
   applyReplicaSettings();
   replicaLink_->start();
 }
@@ -119,6 +122,9 @@ command::ReplicaControl::Role Server::role() const {
 
 std::string Server::loadFullSync(const std::string& rdbPath) {
   const config::Settings& s = config_.settings();
+  // Until the rewrite below installs a base with the new data, the log does
+  // not hold it: its next group says so (#RP:reset) before any position.
+  if (aof_) aofPositionReset_ = true;
   // Through the dispatcher: watchers see the change and the log gets the
   // FLUSHALL before the rewrite below gives it the new data set.
   {
@@ -151,6 +157,55 @@ std::string Server::loadFullSync(const std::string& rdbPath) {
 }
 
 bool Server::relayStream(std::string_view raw) { return master_.proxy(raw); }
+
+void Server::linkLost() {
+  if (masterSession_.tx.inMulti) command::discardTransaction(services_, masterSession_);
+}
+
+bool Server::replPosition(persist::ReplPosition& out) const {
+  if (replicaLink_) {
+    out = {replIds_.replid, replIds_.offset, masterSession_.db};
+    return true;
+  }
+  if (master_.backlog() == nullptr) return false;  // the writes are in no stream
+  out = {replIds_.replid, replIds_.offset, master_.streamDb()};
+  return true;
+}
+
+void Server::appendPositionNote(std::string& out) {
+  if (aofPositionReset_) {
+    out.append(persist::kPositionReset);
+    aofPositionReset_ = false;
+  }
+  // Called for every flushed group: written in place, no copy of the ID.
+  if (replicaLink_) {
+    persist::appendPositionAnnotation(out, replIds_.replid, replIds_.offset, masterSession_.db);
+  } else if (master_.backlog() != nullptr) {
+    persist::appendPositionAnnotation(out, replIds_.replid, replIds_.offset, master_.streamDb());
+  }
+}
+
+// Redis's loadDataFromDisk with a valid rdbSaveInfo.
+void Server::restoreReplPosition(const persist::ReplPosition& p) {
+  if (!config_.settings().replicaof.empty()) {
+    // The cached master is ourselves: PSYNC <replid> <offset+1> continues.
+    replIds_.replid = p.replid;
+    replIds_.offset = p.offset;
+    replIds_.clearSecond();
+    restoredStreamDb_ = p.streamDb;
+    spdlog::info("Restored the master's replication ID {} and offset {}: trying a partial resync first", p.replid,
+                 p.offset);
+    return;
+  }
+  // A master: the saved history stays valid as the previous ID, and a
+  // backlog starts at its offset, so the replicas can +CONTINUE.
+  replIds_.replid2 = p.replid;
+  replIds_.secondOffset = p.offset + 1;
+  replIds_.offset = p.offset;
+  master_.newHistory();
+  spdlog::info("Restored replication ID {} (offset {}) as the secondary ID, valid up to offset {}", p.replid, p.offset,
+               replIds_.secondOffset);
+}
 
 // Our replicas' history ended with our full resync (Redis disconnects them);
 // a new backlog starts at the master's offset, so they can resync from us.

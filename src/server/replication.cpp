@@ -94,7 +94,8 @@ void Server::replicaClose(uint64_t id) {
 bool Server::otherChildActive() { return snapshot_.childActive() || rewriter_.inProgress(); }
 
 int Server::forkSnapshot(const std::string& path) {
-  const persist::SaveOptions opts = rdbSaveOptions(config_.settings(), services_.encoding, util::unixTimeMs());
+  persist::SaveOptions opts = rdbSaveOptions(config_.settings(), services_.encoding, util::unixTimeMs());
+  replPosition(opts.repl);  // as Redis: the stream position the snapshot is at
   const pid_t pid = ::fork();
   if (pid < 0) return -1;
   if (pid == 0) {

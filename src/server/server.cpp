@@ -34,6 +34,9 @@ Server::Server(config::Config& config)
   // sync child (repl/master.h) counts too.
   rewriter_.setOtherChildActive([this] { return snapshot_.childActive() || master_.childActive(); });
   snapshot_.setOtherChildActive([this] { return rewriter_.inProgress() || master_.childActive(); });
+  // Snapshots and rewritten bases carry the replication position (repl_position.h).
+  snapshot_.setPositionSource([this](persist::ReplPosition& p) { return replPosition(p); });
+  rewriter_.setPositionSource([this](persist::ReplPosition& p) { return replPosition(p); });
   uv_loop_init(&loop_);
   loop_.data = this;
   tcp_ = std::make_unique<net::TcpServer>(&loop_, *this);
@@ -116,6 +119,8 @@ std::string Server::start() {
   // The data set comes back before the first client is accepted.
   std::string err = loadAof();
   if (!err.empty()) return err;
+  if (const persist::ReplPosition& p = s.appendonly ? aofPosition_ : snapshot_.loadedPosition(); p.valid())
+    restoreReplPosition(p);
   err = tcp_->listen(opts);
   if (!err.empty()) return err;
 
@@ -443,6 +448,13 @@ bool Server::prepareShutdown(const ShutdownFlags& flags) {
 void Server::performShutdown() {
   if (stopped_) return;
   stopped_ = true;
+  // The log's last group says where the data stands, even when the last
+  // stream bytes (PINGs) brought no record.
+  if (persist::ReplPosition p; aof_ && replPosition(p)) {
+    std::string line;
+    persist::appendPositionAnnotation(line, p);
+    aof_->appendNote(line);
+  }
   replicaLink_.reset();
   tcp_->closeListeners();
   tcp_->closeAll();

@@ -58,6 +58,8 @@ std::string Snapshotter::loadAtStartup() {
     spdlog::warn("RDB {}: skipped {} module AUX record(s) and {} function librar(y/ies) (not supported)", file,
                  r.skippedModuleAux, r.skippedFunctions);
   }
+  if (persist::positionFromAux(r.aux, loadedPosition_))
+    spdlog::info("RDB {} holds replication ID {} offset {}", file, loadedPosition_.replid, loadedPosition_.offset);
   loadedKeys_ = r.keys;
   loadExpired_ = r.expiredSkipped;
   const double secs = static_cast<double>(util::monotonicUs() - startUs) / 1e6;
@@ -77,7 +79,9 @@ persist::SaveOptions rdbSaveOptions(const config::Settings& s, const engine::Enc
 }
 
 persist::SaveOptions Snapshotter::saveOptions() const {
-  return rdbSaveOptions(config_.settings(), svc_.encoding, util::unixTimeMs());
+  persist::SaveOptions opts = rdbSaveOptions(config_.settings(), svc_.encoding, util::unixTimeMs());
+  if (positionSource_) positionSource_(opts.repl);
+  return opts;
 }
 
 void Snapshotter::setStatus(bool ok) {

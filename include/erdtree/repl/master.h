@@ -157,6 +157,9 @@ class Master {
   std::vector<ReplicaView> replicas(int64_t nowMs) const;
   const Backlog* backlog() const { return backlog_.get(); }
   uint64_t backlogSize() const { return backlogSize_; }
+  // The db the stream has selected (Redis's slaveseldb, 0 when none yet):
+  // a saved position's repl-stream-db.
+  int streamDb() const { return lastDb_ < 0 ? 0 : lastDb_; }
   uint64_t syncFull() const { return syncFull_; }
   uint64_t syncPartialOk() const { return syncPartialOk_; }
   uint64_t syncPartialErr() const { return syncPartialErr_; }

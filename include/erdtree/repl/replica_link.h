@@ -13,7 +13,11 @@
 //                to a temp file (never held in memory), then handed to
 //                ReplicaLinkHandler::loadFullSync
 //   Connected    the command stream: each command goes to applyCommand and
-//                its bytes are added to the offset; REPLCONF GETACK is
+//                its bytes are added to the offset (a MULTI ... EXEC block
+//                only at its EXEC, as Redis's master client advances its
+//                reploff only outside MULTI: the offset always describes
+//                the applied data, which is what a saved position needs);
+//                REPLCONF GETACK is
 //                answered here with REPLCONF ACK <offset> (the offset before
 //                the GETACK itself, as Redis counts it)
 //
@@ -50,6 +54,9 @@ class ReplicaLinkHandler {
   virtual bool relayStream(std::string_view raw) = 0;
   // A full resync finished: the IDs and offset are the master's now.
   virtual void fullSyncDone() = 0;
+  // The link dropped: a MULTI the master began is not coming back (the
+  // offset stopped before it, so the master sends it again).
+  virtual void linkLost() {}
 };
 
 struct ReplicaLinkOptions {
@@ -129,6 +136,8 @@ class ReplicaLink {
   bool handleLine(std::string_view line);
   bool handleTransfer();
   bool handleStream();
+  // Adds stream bytes to the offset (or lets the handler relay them).
+  void advance(std::string_view raw);
   void sendPsync();
   void sendAck();
 
@@ -142,6 +151,8 @@ class ReplicaLink {
   Socket* socket_ = nullptr;
   std::string in_;            // bytes not yet consumed
   resp::Parser parser_;
+  bool inTx_ = false;         // the master's MULTI is open
+  std::string txRaw_;         // its bytes so far (counted at EXEC/DISCARD)
   int64_t lastIoMs_ = 0;
   int64_t downSinceMs_ = 0;   // 0: never connected
   int64_t lastAckMs_ = 0;

@@ -27,6 +27,7 @@
 #include "erdtree/command/context.h"
 #include "erdtree/config/config.h"
 #include "erdtree/persist/aof_writer.h"
+#include "erdtree/persist/repl_position.h"
 #include "erdtree/server/cow_report.h"
 
 namespace erdtree::server {
@@ -38,6 +39,9 @@ class AofRewriter {
   AofRewriter(config::Config& config, command::Services& services);
   // Whether another fork child (BGSAVE) runs now; set by the server.
   void setOtherChildActive(std::function<bool()> f) { otherChildActive_ = std::move(f); }
+  // The replication position of the data at the fork, written into the new
+  // base (RDB aux fields, or the RESP base's last `#RP:` line); false: none.
+  void setPositionSource(std::function<bool(persist::ReplPosition&)> f) { positionSource_ = std::move(f); }
 
   // Starts a rewrite now, or schedules it when another child runs. writer:
   // the open log, or nullptr with appendonly off. error: why it Failed.
@@ -74,6 +78,7 @@ class AofRewriter {
 
   config::Config& config_;
   command::Services& svc_;
+  std::function<bool(persist::ReplPosition&)> positionSource_;
   std::function<bool()> otherChildActive_ = [] { return false; };
   int childPid_ = -1;
   int64_t childStartMs_ = 0;

@@ -132,6 +132,7 @@ class Server final : public net::ConnectionHandler,
   // The append-only log (persist/aof_writer.h). loadAof() replays it at
   // start (before listening) and opens it for appending.
   std::string loadAof();
+  persist::ReplPosition aofPosition_;  // what loadAof found (invalid: none)
   // lastSealed: the loader found the last segment safe to append to.
   std::string openAof(const persist::AofManifest* loaded, uint64_t size, uint64_t baseSize, bool lastSealed);
   void flushAof(bool force = false);
@@ -148,6 +149,7 @@ class Server final : public net::ConnectionHandler,
   void applyCommand(std::span<const std::string_view> args) override;
   bool relayStream(std::string_view raw) override;
   void fullSyncDone() override;
+  void linkLost() override;
   void startReplication(const std::string& host, int port);
   void startConfiguredReplication();  // the replicaof setting, at start
   void applyReplicaSettings();
@@ -158,6 +160,16 @@ class Server final : public net::ConnectionHandler,
   // Before the loop sleeps: the GETACK a WAIT asked for, then the WAIT
   // clients whose replicas acknowledged.
   void serveWaitingForAcks();
+  // Where the data set stands in its replication stream (repl_position.h):
+  // a replica's master stream, or a master's own stream once it has a
+  // backlog; false when the data is in no stream. appendPositionNote is the
+  // AOF writer's group note: the `#RP:` line (after a `#RP:reset` once a
+  // full resync replaced the data set).
+  bool replPosition(persist::ReplPosition& out) const;
+  void appendPositionNote(std::string& out);
+  // After loading: a replica continues from the saved position (its cached
+  // master); a master keeps it as its previous ID, so its replicas can.
+  void restoreReplPosition(const persist::ReplPosition& p);
   // Each loop turn: snapshot chunks for syncing replicas; keeps the loop
   // turning while one could take more.
   void pumpReplicas();
@@ -219,6 +231,8 @@ class Server final : public net::ConnectionHandler,
   repl::ReplicationIds replIds_;  // master_replid, offsets (INFO replication, ROLE)
   std::unique_ptr<repl::ReplicaLink> replicaLink_;  // set while a replica
   command::Session masterSession_;                  // the master's stream runs as this client
+  int restoredStreamDb_ = -1;                        // the saved repl-stream-db for the first link
+  bool aofPositionReset_ = false;                    // a full resync replaced the data: say so in the log
   repl::Master master_{replIds_, *this};  // replica links, backlog (repl/master.h)
   // instantaneous_ops_per_sec: a ring of per-100ms samples, as Redis keeps.
   static constexpr int kMetricSamples = 16;

@@ -68,6 +68,11 @@ class Snapshotter final : public command::Persistence {
 
   // Other fork children (see the top of this file). Default: none.
   void setOtherChildActive(std::function<bool()> active) { otherChildActive_ = std::move(active); }
+  // The replication position saved with each snapshot (repl-stream-db,
+  // repl-id, repl-offset aux fields); the source returns false for none.
+  void setPositionSource(std::function<bool(persist::ReplPosition&)> f) { positionSource_ = std::move(f); }
+  // The position the start-up load found in the file (invalid when none).
+  const persist::ReplPosition& loadedPosition() const { return loadedPosition_; }
   bool childActive() const { return childPid_ > 0; }
   bool bgsaveScheduled() const { return scheduled_; }
 
@@ -114,6 +119,8 @@ class Snapshotter final : public command::Persistence {
   uint64_t loadedKeys_ = 0;
   uint64_t loadExpired_ = 0;
   std::function<bool()> otherChildActive_;
+  std::function<bool(persist::ReplPosition&)> positionSource_;
+  persist::ReplPosition loadedPosition_;
   std::function<void()> statusListener_;
   // BGSAVE: the child, its temp file, the pipe it reports its copy-on-write
   // size through, when it started, and the changes it covers.
