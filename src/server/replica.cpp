@@ -123,8 +123,9 @@ command::ReplicaControl::Role Server::role() const {
 std::string Server::loadFullSync(const std::string& rdbPath) {
   const config::Settings& s = config_.settings();
   // Until the rewrite below installs a base with the new data, the log does
-  // not hold it: its next group says so (#RP:reset) before any position.
-  if (aof_) aofPositionReset_ = true;
+  // not hold it: say so now (#RP:reset), in the segment the rewrite retires,
+  // even when the FLUSHALL below writes no record.
+  if (aof_) aof_->appendNote(persist::kPositionReset);
   // Through the dispatcher: watchers see the change and the log gets the
   // FLUSHALL before the rewrite below gives it the new data set.
   {
@@ -173,10 +174,6 @@ bool Server::replPosition(persist::ReplPosition& out) const {
 }
 
 void Server::appendPositionNote(std::string& out) {
-  if (aofPositionReset_) {
-    out.append(persist::kPositionReset);
-    aofPositionReset_ = false;
-  }
   // Called for every flushed group: written in place, no copy of the ID.
   if (replicaLink_) {
     persist::appendPositionAnnotation(out, replIds_.replid, replIds_.offset, masterSession_.db);

@@ -163,8 +163,7 @@ class Server final : public net::ConnectionHandler,
   // Where the data set stands in its replication stream (repl_position.h):
   // a replica's master stream, or a master's own stream once it has a
   // backlog; false when the data is in no stream. appendPositionNote is the
-  // AOF writer's group note: the `#RP:` line (after a `#RP:reset` once a
-  // full resync replaced the data set).
+  // AOF writer's group note: the `#RP:` line.
   bool replPosition(persist::ReplPosition& out) const;
   void appendPositionNote(std::string& out);
   // After loading: a replica continues from the saved position (its cached
@@ -232,7 +231,6 @@ class Server final : public net::ConnectionHandler,
   std::unique_ptr<repl::ReplicaLink> replicaLink_;  // set while a replica
   command::Session masterSession_;                  // the master's stream runs as this client
   int restoredStreamDb_ = -1;                        // the saved repl-stream-db for the first link
-  bool aofPositionReset_ = false;                    // a full resync replaced the data: say so in the log
   repl::Master master_{replIds_, *this};  // replica links, backlog (repl/master.h)
   // instantaneous_ops_per_sec: a ring of per-100ms samples, as Redis keeps.
   static constexpr int kMetricSamples = 16;
