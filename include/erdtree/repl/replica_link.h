@@ -22,7 +22,8 @@
 //                the GETACK itself, as Redis counts it)
 //
 // Like a Redis replica, PSYNC always offers the replica's own replid and
-// offset + 1 (a fresh server gets +FULLRESYNC; a reconnect after a drop, or a
+// offset + 1 (a fresh server gets +FULLRESYNC; a reconnect after a drop, a
+// restart from a saved position (persist/repl_position.h), or a
 // promoted-then-demoted server, may get +CONTINUE). cron() (call it at least
 // once a second) sends REPLCONF ACK every second, drops a link that saw no
 // bytes for repl-timeout seconds and reconnects a dropped one.
