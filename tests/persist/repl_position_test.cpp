@@ -10,6 +10,7 @@
 #include "aof_test_support.h"
 #include "erdtree/persist/aof_file_check.h"
 #include "erdtree/persist/aof_groups.h"
+#include "erdtree/persist/aof_rewrite.h"
 #include "erdtree/persist/rdb_loader.h"
 #include "erdtree/persist/rdb_writer.h"
 #include "erdtree/persist/repl_position.h"
@@ -189,4 +190,24 @@ TEST(ReplPositionLog, TornGroupKeepsThePreviousPosition) {
   ReplPosition p;
   ASSERT_TRUE(t.current(p));
   EXPECT_EQ(p.offset, 31);
+}
+
+// A RESP base (aof-use-rdb-preamble no) ends with the position of its fork.
+TEST(ReplPositionLog, RespBaseEndsWithItsPosition) {
+  TempDir d;
+  engine::Keyspace ks(16);
+  RewriteOptions o;
+  o.nowMs = 1700000000000;
+  o.repl = {kId, 4242, 5};
+  const std::string path = d.file("base.aof");
+  ASSERT_EQ(writeAofBaseFile(path, ks, o), "");
+  const std::string data = slurp(path);
+  EXPECT_EQ(data, line({kId, 4242, 5}));  // an empty keyspace: only the line
+  const AofFileCheck c = checkAofFile(data);
+  EXPECT_EQ(c.problem, AofFileCheck::Problem::None);
+  PositionTracker t;
+  t.annotation(data);
+  ReplPosition p;
+  ASSERT_TRUE(t.current(p));
+  EXPECT_EQ(p.streamDb, 5);
 }
