@@ -125,32 +125,38 @@ class ReplicationRestart : public ::testing::Test {
 
 }  // namespace
 
+// From its log (appendonly yes, the default) or from the dump.rdb of SHUTDOWN
+// SAVE (appendonly no).
 TEST_F(ReplicationRestart, ReplicaShutdownAndRestartContinuesPartially) {
-  ServerProcess master({"--save", ""});
-  master.start();
-  Client m(master.port());
-  fillAllTypes(m);
-  ServerProcess replica({"--save", "", "--replicaof", masterAddr(master.port())});
-  replica.start();
-  {
+  for (bool aof : {true, false}) {
+    SCOPED_TRACE(aof ? "appendonly yes" : "appendonly no + SHUTDOWN SAVE");
+    ServerProcess master({"--save", ""});
+    master.start();
+    Client m(master.port());
+    fillAllTypes(m);
+    ServerProcess replica(
+        {"--save", "", "--appendonly", aof ? "yes" : "no", "--replicaof", masterAddr(master.port())});
+    replica.start();
+    {
+      Client r(replica.port());
+      expectSameData(m, r);
+      waitLogHoldsTheSync(r);
+      writeMoreAllTypes(m);  // a MULTI/EXEC and several dbs in the stream
+      ASSERT_TRUE(waitLong([&] { return inSync(m, r); }));
+      shutdown(replica, r, aof ? "" : "SAVE");
+    }
+    if (aof) expectCheckedLogWithPositions(replica);
+    SyncCounts before(m);
+    writeMoreAllTypes(m);
+    m.cmd({"SELECT", "3"});
+    m.cmd({"SET", "while:down", "1"});  // the stream continues in db 3
+    replica.start();
     Client r(replica.port());
+    before.expectPartial(m, replica);
+    m.cmd({"SET", "after:restart", "2"});  // no SELECT: the restored stream db
     expectSameData(m, r);
-    waitLogHoldsTheSync(r);
-    writeMoreAllTypes(m);  // a MULTI/EXEC and several dbs in the stream
-    ASSERT_TRUE(waitLong([&] { return inSync(m, r); }));
-    shutdown(replica, r);
+    EXPECT_NE(replica.log().find("Successful partial resynchronization"), std::string::npos);
   }
-  expectCheckedLogWithPositions(replica);
-  SyncCounts before(m);
-  writeMoreAllTypes(m);
-  m.cmd({"SELECT", "3"});
-  m.cmd({"SET", "while:down", "1"});  // the stream continues in db 3
-  replica.start();
-  Client r(replica.port());
-  before.expectPartial(m, replica);
-  m.cmd({"SET", "after:restart", "2"});  // no SELECT: the restored stream db
-  expectSameData(m, r);
-  EXPECT_NE(replica.log().find("Successful partial resynchronization"), std::string::npos);
 }
 
 // kill -9 while the master is busy: the position in the replica's log is the
