@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <set>
 #include <thread>
 
 #include "harness/dataset.h"
@@ -39,6 +40,64 @@ void expectSameData(Client& master, Client& replica) {
   }, 5000);
   EXPECT_TRUE(same);
   EXPECT_EQ(a, b);
+}
+
+std::string digest(Client& c) {
+  const Reply r = c.cmd({"DEBUG", "DIGEST"});
+  EXPECT_EQ(r.type, Reply::Type::Status) << r.repr();
+  return r.str;
+}
+
+void expectSameDigest(Client& master, Client& replica) {
+  ASSERT_TRUE(waitLong([&] { return inSync(master, replica); }))
+      << infoField(replica, "replication", "slave_repl_offset") << " vs "
+      << infoField(master, "replication", "master_repl_offset");
+  std::string a, b;
+  const bool same = waitLong([&] {
+    a = digest(master);
+    b = digest(replica);
+    return a == b;
+  }, 5000);
+  EXPECT_TRUE(same) << digestDiff(master, replica);
+  EXPECT_EQ(a, b);
+}
+
+namespace {
+
+// TYPE, TTL and value of one key as text (for digestDiff).
+std::string describeKey(Client& c, const std::string& k) {
+  const std::string type = c.cmd({"TYPE", k}).str;
+  std::string out = type + " pttl=" + std::to_string(c.cmd({"PTTL", k}).integer) + " ";
+  Reply v;
+  if (type == "string") v = c.cmd({"GET", k});
+  else if (type == "list") v = c.cmd({"LRANGE", k, "0", "-1"});
+  else if (type == "hash") v = c.cmd({"HGETALL", k});
+  else if (type == "set") v = c.cmd({"SMEMBERS", k});
+  else if (type == "zset") v = c.cmd({"ZRANGE", k, "0", "-1", "WITHSCORES"});
+  return out + show(v).substr(0, 300);
+}
+
+}  // namespace
+
+std::string digestDiff(Client& a, Client& b) {
+  std::string out;
+  int shown = 0;
+  for (int db = 0; db < 16 && shown < 10; ++db) {
+    a.cmd({"SELECT", std::to_string(db)});
+    b.cmd({"SELECT", std::to_string(db)});
+    std::set<std::string> keys;
+    for (const auto& k : a.cmd({"KEYS", "*"}).strings()) keys.insert(k);
+    for (const auto& k : b.cmd({"KEYS", "*"}).strings()) keys.insert(k);
+    for (const auto& k : keys) {
+      if (a.cmd({"DEBUG", "DIGEST-VALUE", k}).repr() == b.cmd({"DEBUG", "DIGEST-VALUE", k}).repr()) continue;
+      out += strCat({"db ", std::to_string(db), " key ", k, "\n  a: ", describeKey(a, k), "\n  b: ",
+                     describeKey(b, k), "\n"});
+      if (++shown == 10) break;
+    }
+  }
+  a.cmd({"SELECT", "0"});
+  b.cmd({"SELECT", "0"});
+  return out;
 }
 
 void writeMoreAllTypes(Client& m) {

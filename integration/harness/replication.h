@@ -20,6 +20,18 @@ bool inSync(Client& master, Client& replica);
 // Waits for inSync, then expects dumpAll() to be equal on both (retrying a
 // little: a key about to expire may still be on its way as a DEL).
 void expectSameData(Client& master, Client& replica);
+// DEBUG DIGEST's 40 hex digits (Redis's data-set digest; a redis-server
+// must run with --enable-debug-command yes). Fails the test on an error.
+std::string digest(Client& c);
+// Waits for inSync, then expects the same DEBUG DIGEST on both (retrying a
+// little, as expectSameData). Any mix of erdtree and redis-server.
+void expectSameDigest(Client& master, Client& replica);
+
+// For failure messages: the keys whose DEBUG DIGEST-VALUE (or existence)
+// differs between a and b, db by db, with both values dumped (at most 10).
+// Leaves both clients in db 0.
+std::string digestDiff(Client& a, Client& b);
+
 // Writes of every type after a sync: several dbs, TTLs, a float, MULTI/EXEC.
 // Leaves the client in db 0.
 void writeMoreAllTypes(Client& master);

@@ -146,6 +146,10 @@ bool deniedOnDiskError(const Registry& registry, const CommandSpec& spec, const 
   return writesData(registry, spec, session);
 }
 
+bool protectedAllowed(ProtectedAccess access, const Session& session) {
+  return access == ProtectedAccess::kYes || (access == ProtectedAccess::kLocal && session.local);
+}
+
 // Commands that act on the transaction itself instead of being queued.
 bool controlsTransaction(const CommandSpec& spec) {
   std::string_view n = spec.name;
@@ -160,6 +164,13 @@ void Dispatcher::execute(Session& session, std::span<const std::string_view> arg
   std::string error;
   const CommandSpec* spec = lookup(args, found, error);
   if (spec == nullptr) return reject(session, found, error, out);
+  // Redis checks protected commands right after the arity, before auth.
+  if ((spec->flags & kProtected) != 0 && !session.internal && !protectedAllowed(svc_.debugCommand, session))
+    return reject(session, spec,
+                  "ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can "
+                  "run it from a local connection, otherwise you need to set this option in the configuration "
+                  "file, and then restart the server.",
+                  out);
   if (authRequired_ && !session.authenticated && !session.internal && (spec->flags & kNoAuth) == 0)
     return reject(session, spec, err::kNoAuth, out);
   // Redis's writeCommandsDeniedByDiskError: writes (an EXEC counts when it

@@ -95,6 +95,10 @@ std::string parseProtectedConfigs(Settings& s, std::string_view v) {
   return parseEnum(s.enableProtectedConfigs, v, {"no", "yes", "local"});
 }
 
+std::string parseDebugCommand(Settings& s, std::string_view v) {
+  return parseEnum(s.enableDebugCommand, v, {"no", "yes", "local"});
+}
+
 std::string parseLoglevel(Settings& s, std::string_view v) {
   return parseEnum(s.loglevel, v, {"debug", "verbose", "notice", "warning", "nothing"});
 }
@@ -308,6 +312,7 @@ const std::vector<SettingDescriptor>& settingDescriptors() {
       {"dir", "server", true, true, parseString<&Settings::dir>, formatString<&Settings::dir>},
       {"enable-protected-configs", "server", false, false, parseProtectedConfigs,
        formatString<&Settings::enableProtectedConfigs>},
+      {"enable-debug-command", "server", false, false, parseDebugCommand, formatString<&Settings::enableDebugCommand>},
       {"loglevel", "server", true, false, parseLoglevel, formatString<&Settings::loglevel>},
       {"logfile", "server", false, false, parseString<&Settings::logfile>, formatString<&Settings::logfile>},
       {"pidfile", "server", false, false, parseString<&Settings::pidfile>, formatString<&Settings::pidfile>},

@@ -82,6 +82,9 @@ resp::ParseLimits Server::parseLimits() const {
 void Server::applySettings() {
   const config::Settings& s = config_.settings();
   services_.protoMaxBulkLen = s.protoMaxBulkLen;
+  services_.debugCommand = s.enableDebugCommand == "yes"   ? command::ProtectedAccess::kYes
+                           : s.enableDebugCommand == "no" ? command::ProtectedAccess::kNo
+                                                          : command::ProtectedAccess::kLocal;
   services_.encoding = engine::EncodingLimits{s.hashMaxListpackEntries, s.hashMaxListpackValue,
                                               s.listMaxListpackSize,    s.setMaxIntsetEntries,
                                               s.zsetMaxListpackEntries, s.zsetMaxListpackValue};
@@ -169,6 +172,8 @@ bool Server::onOpen(net::Connection& conn) {
   client->session.createdMs = util::unixTimeMs();
   client->session.lastInteractionMs = client->session.createdMs;
   client->session.authenticated = config_.settings().requirepass.empty();
+  const std::string& peer = conn.peerAddress();  // "ip:port" or "[ip6]:port"
+  client->session.local = peer.starts_with("127.0.0.1:") || peer.starts_with("[::1]:");
   client->parser.setLimits(parseLimits());
   client->parser.setAuthenticated(client->session.authenticated);
   conn.userData = client.release();

@@ -57,6 +57,7 @@ struct Session {
   bool internal = false;          // log replay / replication: skips auth and limits
   bool replica = false;           // a replica's link after PSYNC/SYNC (CLIENT LIST flags=S, type replica)
   int64_t woff = 0;               // the replication offset right after its last command (WAIT)
+  bool local = false;             // connected from 127.0.0.1 or ::1 (enable-debug-command local)
   Transaction tx;
   // Pub/Sub: this client's subscriptions, and where messages for it go.
   std::vector<std::string> channels;
@@ -125,6 +126,9 @@ struct Stats {
   uint64_t rejectedCalls = 0;    // unknown command, arity, auth errors
 };
 
+// Who may run a protected command (Redis's enable-debug-command values).
+enum class ProtectedAccess : uint8_t { kNo, kYes, kLocal };
+
 struct Services {
   Services(engine::Keyspace& ks, Registry& reg, ServerApi& srv, Propagator& prop)
       : keyspace(ks), registry(reg), server(srv), propagator(prop) {
@@ -139,6 +143,7 @@ struct Services {
   Stats stats{};
   uint64_t protoMaxBulkLen = 512ull << 20;  // mirrors the setting (APPEND/SETRANGE cap)
   engine::EncodingLimits encoding{};        // mirrors the *-max-listpack-* settings
+  ProtectedAccess debugCommand = ProtectedAccess::kLocal;  // mirrors enable-debug-command
   WatchRegistry watches{keyspace};
   PubSubRegistry pubsub;
   BlockingRegistry blocking;                // BLPOP & co.: wait queues, ready keys, timeouts

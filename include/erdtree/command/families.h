@@ -9,6 +9,7 @@ namespace erdtree::command {
 void registerConnectionCommands(Registry& r);
 void registerServerCommands(Registry& r);
 void registerIntrospectionCommands(Registry& r);
+void registerDebugCommands(Registry& r);        // DEBUG DIGEST, DIGEST-VALUE
 void registerStringCommands(Registry& r);
 void registerKeyCommands(Registry& r);
 void registerExpireCommands(Registry& r);
@@ -29,6 +30,7 @@ inline void registerAllCommands(Registry& r) {
   registerConnectionCommands(r);
   registerServerCommands(r);
   registerIntrospectionCommands(r);
+  registerDebugCommands(r);
   registerStringCommands(r);
   registerKeyCommands(r);
   registerExpireCommands(r);

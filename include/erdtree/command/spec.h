@@ -30,6 +30,7 @@ enum CommandFlag : uint32_t {
   kSkipMonitor = 1u << 13,
   kSentinel = 1u << 14,
   kBlocking = 1u << 15,   // may block the client (blocking.h)
+  kProtected = 1u << 16,  // DEBUG: only as enable-debug-command allows (never shown, as Redis)
 };
 
 // Keys whose positions depend on the arguments (Redis's "movablekeys"): the

@@ -43,6 +43,9 @@ struct Settings {
   std::string requirepass;                      // requirepass
   std::string dir = "./data";                   // dir
   std::string enableProtectedConfigs = "no";    // enable-protected-configs (no|yes|local)
+  // enable-debug-command (no|yes|local): Redis's default is no; erdtree
+  // allows loopback clients so DEBUG DIGEST works out of the box.
+  std::string enableDebugCommand = "local";
   std::string loglevel = "notice";              // loglevel
   std::string logfile;                          // logfile ("" = stdout)
   std::string pidfile;                          // pidfile
