@@ -1,5 +1,6 @@
 // TTL commands. Every TTL change propagates as an absolute PEXPIREAT (or DEL
-// when the time is already past), so a replay later gives the same deadline.
+// when the time is already past, except on a replica: see deletesAtOnce), so
+// a replay later gives the same deadline.
 #include <algorithm>
 
 #include "erdtree/command/expire_args.h"
@@ -55,7 +56,7 @@ void expireGeneric(Context& ctx, TimeUnit unit, bool relative) {
   // No TTL counts as an infinite one for GT and LT.
   if ((flags & kGt) && (current == kNoExpire || when <= current)) return ctx.out.integer(0);
   if ((flags & kLt) && current != kNoExpire && when >= current) return ctx.out.integer(0);
-  if (when <= ctx.nowMs) {
+  if (deletesAtOnce(ctx, when)) {
     ctx.db().remove(key, ctx.nowMs);
     ctx.propagate({"DEL", key});
     return ctx.out.integer(1);

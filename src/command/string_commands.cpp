@@ -192,7 +192,7 @@ void getexCommand(Context& ctx) {
   // As Redis 7.0: the expire value is checked after the lookup and type check.
   if (!expireFromOptions(ctx, flags, expireText, expireAtMs)) return;
   ctx.out.bulk((*ref)->stringValue());
-  if ((flags & kAnyExpire) && expireAtMs <= ctx.nowMs) {
+  if ((flags & kAnyExpire) && deletesAtOnce(ctx, expireAtMs)) {
     std::string k(key);
     ctx.db().remove(k, ctx.nowMs);
     ctx.propagate({"DEL", k});

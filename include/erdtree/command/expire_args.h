@@ -17,4 +17,13 @@ bool parseExpireArg(Context& ctx, std::string_view text, TimeUnit unit, bool rel
 
 void replyInvalidExpire(Context& ctx);
 
+// Redis's checkAlreadyExpired: EXPIRE-like commands (and GETEX) delete the
+// key at once when the deadline has passed, except on a replica. There the
+// key keeps its past deadline and waits for the master's DEL: the master's
+// PEXPIREAT may arrive after its time (a lagging replica) while the master
+// still holds the key and keeps writing to it.
+inline bool deletesAtOnce(const Context& ctx, int64_t atMs) {
+  return atMs <= ctx.nowMs && ctx.svc.keyspace.expiryMode() == engine::ExpiryMode::Delete;
+}
+
 }  // namespace erdtree::command
