@@ -223,9 +223,11 @@ void ReplicaLink::onConnected(int status) {
         if (s->owner == nullptr || nread == 0) return;
         ReplicaLink* self = s->owner;
         if (nread < 0) {
-          self->drop(self->state_ == State::Connected ? "Connection with master lost."
-                                                      : std::string("Error reading from MASTER: ") +
-                                                            uv_strerror(static_cast<int>(nread)));
+          // Redis's wording for each stage: the stream, the payload, the handshake.
+          const std::string err = nread == UV_EOF ? "connection lost" : uv_strerror(static_cast<int>(nread));
+          if (self->state_ == State::Connected) self->drop("Connection with master lost.");
+          else if (self->state_ == State::Transfer) self->drop("I/O error trying to sync with MASTER: " + err);
+          else self->drop("Error reading from MASTER: " + std::string(uv_strerror(static_cast<int>(nread))));
           return;
         }
         self->onRead(buf->base, static_cast<size_t>(nread));
