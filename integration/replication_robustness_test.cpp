@@ -140,11 +140,11 @@ struct Resume {
   ~Resume() { p.sendSignal(SIGCONT); }
 };
 
-// Many keys with random 100-byte values (LZF cannot shrink them): a sync
+// Many keys with random 150-byte values (LZF cannot shrink them): a sync
 // payload of about 20 MB, well beyond the loopback socket buffers.
 void fillBig(Client& c, int keys) {
   std::mt19937 rng(99);
-  std::string v(100, ' ');
+  std::string v(150, ' ');
   for (int done = 0; done < keys;) {
     int n = 0;
     for (; n < 1000 && done < keys; ++n, ++done) {
@@ -197,7 +197,7 @@ TEST_F(ReplicationRobustness, MasterKilledDuringAFullSync) {
   master.start();
   {
     Client m(master.port());
-    fillBig(m, 200000);
+    fillBig(m, 120000);
     ASSERT_EQ(m.cmd({"SAVE"}).repr(), "+OK");  // what the master comes back with
   }
   Client m(master.port());
