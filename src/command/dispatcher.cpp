@@ -146,6 +146,16 @@ bool deniedOnDiskError(const Registry& registry, const CommandSpec& spec, const 
   return writesData(registry, spec, session);
 }
 
+// Under maxmemory with nothing left to evict: commands flagged denyoom (an
+// EXEC that queued one), and inside MULTI everything that would be queued.
+bool deniedOnOom(const Registry& registry, const CommandSpec& spec, const Session& session) {
+  if ((spec.flags & kDenyOom) != 0) return true;
+  if (isExecOfQueued(spec, session))
+    return anyQueued(registry, session, [](const CommandSpec& s) { return (s.flags & kDenyOom) != 0; });
+  std::string_view n = spec.name;
+  return session.tx.inMulti && n != "exec" && n != "discard" && n != "quit" && n != "reset";
+}
+
 bool protectedAllowed(ProtectedAccess access, const Session& session) {
   return access == ProtectedAccess::kYes || (access == ProtectedAccess::kLocal && session.local);
 }
@@ -173,6 +183,15 @@ void Dispatcher::execute(Session& session, std::span<const std::string_view> arg
                   out);
   if (authRequired_ && !session.authenticated && !session.internal && (spec->flags & kNoAuth) == 0)
     return reject(session, spec, err::kNoAuth, out);
+  // maxmemory (Redis's processCommand): evict first; when memory stays over
+  // the limit, refuse commands that may grow it (an EXEC that queued one),
+  // and anything but EXEC/DISCARD/QUIT/RESET inside MULTI, where queueing
+  // itself uses memory.
+  if (svc_.memoryGuard != nullptr && !session.internal && svc_.memoryGuard->active()) {
+    const bool outOfMemory = !svc_.memoryGuard->performEvictions();
+    if (outOfMemory && deniedOnOom(svc_.registry, *spec, session))
+      return reject(session, spec, "OOM command not allowed when used memory > 'maxmemory'.", out);
+  }
   // Redis's writeCommandsDeniedByDiskError: writes (an EXEC counts when it
   // queued one) and PING are refused while the log cannot be written.
   if (!svc_.diskWriteError.empty() && !session.internal && deniedOnDiskError(svc_.registry, *spec, session))

@@ -43,7 +43,7 @@ using util::randomU64;
 HashValue* hashForWrite(Context& ctx, std::string_view key) {
   if (Entry** ref = lookupWriteRef(ctx, key)) return expectType(ctx, *ref, ValueType::Hash) ? hashOf(*ref) : nullptr;
   Entry* e = Entry::makeObject(key, ValueType::Hash, std::make_unique<HashValue>());
-  e->setLru(engine::lruClockFromMs(ctx.nowMs));
+  e->setLru(engine::initialAccessField(ctx.svc.access, ctx.nowMs));
   ctx.db().insert(e);
   return hashOf(e);
 }

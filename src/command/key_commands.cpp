@@ -211,18 +211,22 @@ void objectEncodingCommand(Context& ctx) {
 void objectIdletimeCommand(Context& ctx) {
   Entry* e = ctx.db().lookup(ctx.arg(2), ctx.nowMs);  // no LRU touch, as Redis
   if (e == nullptr) return ctx.out.nullBulk();
-  uint32_t now = engine::lruClockFromMs(ctx.nowMs);
-  uint32_t then = e->lru();
-  uint32_t idle = now >= then ? now - then : (engine::kLruClockMax - then) + now;
-  ctx.out.integer(idle);
+  if (ctx.svc.access.lfu)
+    return ctx.out.error(
+        "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between "
+        "policies at runtime LRU and LFU data will take some time to adjust.");
+  ctx.out.integer(engine::lruIdleSeconds(e->lru(), ctx.nowMs));
 }
 
 void objectFreqCommand(Context& ctx) {
   Entry* e = ctx.db().lookup(ctx.arg(2), ctx.nowMs);
   if (e == nullptr) return ctx.out.nullBulk();
-  ctx.out.error(
-      "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching "
-      "between policies at runtime LRU and LFU data will take some time to adjust.");
+  if (!ctx.svc.access.lfu)
+    return ctx.out.error(
+        "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching "
+        "between policies at runtime LRU and LFU data will take some time to adjust.");
+  // The counter as decayed by now, without counting this look as an access.
+  ctx.out.integer(engine::lfuDecayedCounter(e->lru(), ctx.nowMs, ctx.svc.access.lfuDecayTime));
 }
 
 void objectRefcountCommand(Context& ctx) {

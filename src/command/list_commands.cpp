@@ -39,7 +39,7 @@ ListValue* createList(Context& ctx, std::string_view key) {
   auto value = std::make_unique<ListValue>(ctx.svc.encoding.listMaxListpackSize);
   ListValue* l = value.get();
   Entry* e = Entry::makeObject(key, ValueType::List, std::move(value));
-  e->setLru(engine::lruClockFromMs(ctx.nowMs));
+  e->setLru(engine::initialAccessField(ctx.svc.access, ctx.nowMs));
   ctx.db().insert(e);
   return l;
 }

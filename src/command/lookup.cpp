@@ -19,7 +19,7 @@ bool parseIntArg(Context& ctx, std::string_view text, int64_t& out) {
 
 engine::Entry* makeStringEntry(Context& ctx, std::string_view key, std::string_view value, int64_t expireAtMs) {
   engine::Entry* e = engine::Entry::makeString(key, value, expireAtMs);
-  e->setLru(engine::lruClockFromMs(ctx.nowMs));
+  e->setLru(engine::initialAccessField(ctx.svc.access, ctx.nowMs));
   return e;
 }
 

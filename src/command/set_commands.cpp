@@ -51,7 +51,7 @@ bool readSet(Context& ctx, std::string_view key, SetValue*& out, bool forWrite =
 // Stores set under key (replacing any value and TTL); the set must not be empty.
 void storeSet(Context& ctx, std::string_view key, std::unique_ptr<SetValue> set) {
   Entry* e = Entry::makeObject(key, ValueType::Set, std::move(set));
-  e->setLru(engine::lruClockFromMs(ctx.nowMs));
+  e->setLru(engine::initialAccessField(ctx.svc.access, ctx.nowMs));
   Entry** ref = lookupWriteRef(ctx, key);
   if (ref == nullptr) ctx.db().insert(e);
   else ctx.db().replace(ref, e);

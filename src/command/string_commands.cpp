@@ -37,7 +37,9 @@ void storeString(Context& ctx, std::string_view key, std::string_view value, int
   // KEEPTTL keeps the TTL whatever the type of the value it replaces (Redis).
   int64_t at = keepTtl ? old->expireAt() : expireAtMs;
   if (old->type() != engine::ValueType::String) {
-    db.replace(ref, makeStringEntry(ctx, key, value, at));
+    Entry* e = makeStringEntry(ctx, key, value, at);
+    e->setLru(old->lru());  // an overwrite keeps the access history (Redis's dbSetValue)
+    db.replace(ref, e);
     return;
   }
   bool hadExpire = old->hasExpire();

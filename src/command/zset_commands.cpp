@@ -71,7 +71,7 @@ bool readZSet(Context& ctx, std::string_view key, ZSetValue*& out, bool forWrite
 // Stores z under key, replacing any value and TTL; z must not be empty.
 void storeZSet(Context& ctx, std::string_view key, std::unique_ptr<ZSetValue> z) {
   Entry* e = Entry::makeObject(key, ValueType::ZSet, std::move(z));
-  e->setLru(engine::lruClockFromMs(ctx.nowMs));
+  e->setLru(engine::initialAccessField(ctx.svc.access, ctx.nowMs));
   Entry** ref = lookupWriteRef(ctx, key);
   if (ref == nullptr) ctx.db().insert(e);
   else ctx.db().replace(ref, e);

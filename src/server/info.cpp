@@ -1,14 +1,13 @@
 // INFO: Redis's sections and field names, because monitoring, Sentinel and
 // client libraries parse them.
-#include <malloc.h>
 #include <sys/resource.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cstdio>
-#include <fstream>
 #include <string>
 
+#include "erdtree/engine/memory_probe.h"
 #include "erdtree/server/server.h"
 #include "erdtree/util/ascii.h"
 #include "erdtree/util/clock.h"
@@ -27,21 +26,6 @@ std::string human(uint64_t bytes) {
   else if (bytes < (1ull << 40)) std::snprintf(buf, sizeof(buf), "%.2fG", d / (1ull << 30));
   else std::snprintf(buf, sizeof(buf), "%.2fT", d / (1ull << 40));
   return buf;
-}
-
-uint64_t residentBytes() {
-  std::ifstream f("/proc/self/statm");
-  uint64_t size = 0, resident = 0;
-  f >> size >> resident;
-  return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
-}
-
-// Bytes handed out by malloc. Sanitizer builds replace the allocator and
-// report zero here; RSS is the closest stand-in there.
-uint64_t allocatedBytes() {
-  struct mallinfo2 mi = mallinfo2();
-  uint64_t used = mi.uordblks + mi.hblkhd;
-  return used != 0 ? used : residentBytes();
 }
 
 struct Fields {
@@ -155,8 +139,8 @@ std::string Server::info(std::span<const std::string_view> sections) {
   }
   if (wanted("memory")) {
     Fields f;
-    uint64_t used = allocatedBytes();
-    uint64_t rss = residentBytes();
+    uint64_t used = engine::usedMemory();
+    uint64_t rss = engine::residentMemory();
     peakMemory_ = std::max(peakMemory_, used);
     f.add("used_memory", used);
     f.add("used_memory_human", human(used));
@@ -242,7 +226,10 @@ std::string Server::info(std::span<const std::string_view> sections) {
     f.add("sync_partial_ok", master_.syncPartialOk());
     f.add("sync_partial_err", master_.syncPartialErr());
     f.add("expired_keys", keyspace_.expiredKeys());
-    f.add("evicted_keys", 0);
+    f.add("evicted_keys", eviction_.evictedKeys());
+    f.add("evicted_clients", 0);
+    f.add("total_eviction_exceeded_time", eviction_.totalExceededMs());
+    f.add("current_eviction_exceeded_time", eviction_.currentExceededMs());
     f.add("keyspace_hits", st.keyspaceHits);
     f.add("keyspace_misses", st.keyspaceMisses);
     f.add("pubsub_channels", static_cast<uint64_t>(services_.pubsub.channels("", true).size()));
@@ -322,6 +309,7 @@ void Server::resetStats() {
   master_.resetStats();
   errorReplies_ = 0;
   peakMemory_ = 0;
+  eviction_.resetStats();
 }
 
 }  // namespace erdtree::server

@@ -30,6 +30,8 @@ Server::Server(config::Config& config)
   services_.persistence = &snapshot_;
   services_.replicaControl = this;
   services_.replication = this;
+  services_.memoryGuard = &eviction_;
+  eviction_.setReplicaProbe([this] { return replicaLink_ != nullptr; });
   // One fork child at a time (Redis's hasActiveChildProcess); the replica
   // sync child (repl/master.h) counts too.
   rewriter_.setOtherChildActive([this] { return snapshot_.childActive() || master_.childActive(); });
@@ -89,6 +91,7 @@ void Server::applySettings() {
                                               s.listMaxListpackSize,    s.setMaxIntsetEntries,
                                               s.zsetMaxListpackEntries, s.zsetMaxListpackValue};
   dispatcher_.setAuthRequired(!s.requirepass.empty());
+  eviction_.apply(s);
   if (aof_) {
     aof_->setPolicy(persist::parseFsyncPolicy(s.appendfsync));
     aof_->setSegmentMaxSize(s.aofSegmentMaxSize);
@@ -131,6 +134,7 @@ std::string Server::start() {
   prepare_.data = this;
   uv_prepare_start(&prepare_, onPrepare);
   uv_idle_init(&loop_, &expireIdle_);
+  uv_idle_init(&loop_, &evictIdle_);
   uv_idle_init(&loop_, &replIdle_);
   uv_timer_init(&loop_, &cronTimer_);
   cronTimer_.data = this;
@@ -312,6 +316,7 @@ void Server::beforeSleep() {
   }
   graveyard_.clear();
   runExpireSlice();
+  runEvictionSlice();
   do {
     resumeUnblocked();
     serveWaitingForAcks();  // WAIT: GETACK once, then whoever has enough ACKs (resumed next round)
@@ -321,6 +326,7 @@ void Server::beforeSleep() {
   } while (services_.blocking.hasUnblocked() && !shutdownRequested_);  // a drained client served others
   pumpReplicas();
   armBlockTimer();
+  eviction_.newIteration();  // the next iteration reads used memory afresh
   if (shutdownRequested_) performShutdown();
 }
 
@@ -365,6 +371,19 @@ void Server::runExpireSlice() {
   // so the next slice runs right after the clients that are ready.
   if (expireBudgetUs_ > 0) uv_idle_start(&expireIdle_, [](uv_idle_t*) {});
   else uv_idle_stop(&expireIdle_);
+}
+
+// After CONFIG SET lowered maxmemory, or when a command's eviction ran out of
+// time: one time-bounded slice per loop iteration, between rounds of client
+// work, until memory is under the limit (Redis's evictionTimeProc).
+void Server::runEvictionSlice() {
+  if (!eviction_.slicePending()) {
+    uv_idle_stop(&evictIdle_);
+    return;
+  }
+  eviction_.runSlice();
+  if (eviction_.slicePending()) uv_idle_start(&evictIdle_, [](uv_idle_t*) {});
+  else uv_idle_stop(&evictIdle_);
 }
 
 void Server::cron() {

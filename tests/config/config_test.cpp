@@ -61,7 +61,7 @@ TEST(Config, TomlTablesAndErrors) {
 TEST(Config, GetByGlobAndSetWithRedisErrors) {
   Config c;
   auto all = c.get("maxmemory*");
-  ASSERT_EQ(all.size(), 3u);
+  ASSERT_EQ(all.size(), 4u);  // -policy, -samples, -eviction-tenacity
   EXPECT_EQ(all[0].first, "maxmemory");
   EXPECT_EQ(c.set("maxmemory", "100mb", false), "");
   EXPECT_EQ(c.get("maxmemory")[0].second, "104857600");

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "erdtree/engine/access_clock.h"
 #include "erdtree/engine/encoding_limits.h"
 #include "erdtree/engine/keyspace.h"
 #include "erdtree/command/blocking.h"
@@ -118,6 +119,21 @@ class ServerApi {
   virtual std::string bgrewriteaof(bool inExec) = 0;
 };
 
+// maxmemory as the dispatcher sees it (Redis's performEvictions): brings
+// used memory under the limit by evicting keys, within a time budget.
+class MemoryGuard {
+ public:
+  virtual ~MemoryGuard() = default;
+  // Whether a limit is set and this server evicts at all (not a replica
+  // ignoring maxmemory, not loading): when false, nothing is ever refused.
+  virtual bool active() const = 0;
+  // Evicts what it can; false when memory is still over the limit and
+  // nothing more can go (noeviction, no candidate keys): Redis's EVICT_FAIL.
+  // Running out of time with keys left is not a failure (the rest is
+  // evicted between later commands).
+  virtual bool performEvictions() = 0;
+};
+
 struct Stats {
   uint64_t commandsProcessed = 0;
   uint64_t keyspaceHits = 0;
@@ -143,6 +159,9 @@ struct Services {
   Stats stats{};
   uint64_t protoMaxBulkLen = 512ull << 20;  // mirrors the setting (APPEND/SETRANGE cap)
   engine::EncodingLimits encoding{};        // mirrors the *-max-listpack-* settings
+  engine::AccessPolicy access{};            // mirrors maxmemory-policy (LFU or not) and lfu-*
+  // Runs maxmemory eviction before a command (set by the server).
+  MemoryGuard* memoryGuard = nullptr;
   ProtectedAccess debugCommand = ProtectedAccess::kLocal;  // mirrors enable-debug-command
   WatchRegistry watches{keyspace};
   PubSubRegistry pubsub;

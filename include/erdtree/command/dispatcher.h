@@ -1,6 +1,6 @@
 #pragma once
-// Runs one parsed request: lookup -> arity -> auth -> (OOM, read-only replica
-// and MULTI queueing arrive with later issues) -> handler, in Redis's order, so
+// Runs one parsed request: lookup -> arity -> auth -> OOM (maxmemory) -> disk
+// error -> read-only replica -> MULTI queueing -> handler, in Redis's order, so
 // the same input gets the same error Redis would send.
 #include <cstdint>
 #include <span>

@@ -1,11 +1,13 @@
 #pragma once
 // Key lookups shared by every family, with Redis's side effects: reads count a
-// keyspace hit or miss and refresh the key's LRU clock; expired keys are
+// keyspace hit or miss and refresh the key's LRU clock (or LFU counter,
+// access_clock.h); expired keys are
 // deleted on the way (Db::lookup).
 #include <string_view>
 
 #include "erdtree/command/context.h"
 #include "erdtree/command/replies.h"
+#include "erdtree/engine/access_clock.h"
 
 namespace erdtree::command {
 
@@ -16,13 +18,13 @@ inline engine::Entry* lookupRead(Context& ctx, std::string_view key) {
     return nullptr;
   }
   ++ctx.svc.stats.keyspaceHits;
-  e->setLru(engine::lruClockFromMs(ctx.nowMs));
+  engine::touchEntry(e, ctx.svc.access, ctx.nowMs);
   return e;
 }
 
 inline engine::Entry** lookupWriteRef(Context& ctx, std::string_view key) {
   engine::Entry** ref = ctx.db().lookupRef(key, ctx.nowMs);
-  if (ref != nullptr) (*ref)->setLru(engine::lruClockFromMs(ctx.nowMs));
+  if (ref != nullptr) engine::touchEntry(*ref, ctx.svc.access, ctx.nowMs);
   return ref;
 }
 
@@ -78,7 +80,7 @@ void replyHelp(Context& ctx, const char* const (&lines)[N]) {
 // '<arg 1 as typed>'. Try <ARG 0> HELP." (each cut at NUL, newlines as spaces).
 void replySubcommandSyntaxError(Context& ctx);
 
-// Builds a new string entry stamped with the current LRU clock.
+// Builds a new string entry stamped with the current LRU clock (or LFU start).
 engine::Entry* makeStringEntry(Context& ctx, std::string_view key, std::string_view value, int64_t expireAtMs);
 
 }  // namespace erdtree::command

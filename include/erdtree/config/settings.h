@@ -96,7 +96,12 @@ struct Settings {
   // [memory]
   uint64_t maxmemory = 0;                       // maxmemory
   std::string maxmemoryPolicy = "noeviction";   // maxmemory-policy
-  int64_t maxmemorySamples = 5;                 // maxmemory-samples
+  int64_t maxmemorySamples = 5;                 // maxmemory-samples (keys sampled per db per round)
+  int64_t maxmemoryEvictionTenacity = 10;       // maxmemory-eviction-tenacity (0..100: time per eviction call)
+  int64_t lfuLogFactor = 10;                    // lfu-log-factor
+  int64_t lfuDecayTime = 1;                     // lfu-decay-time (minutes per counter decrement; 0 = never)
+  bool replicaIgnoreMaxmemory = true;           // replica-ignore-maxmemory (alias slave-ignore-maxmemory)
+  bool lazyfreeLazyEviction = false;            // lazyfree-lazy-eviction (evictions propagate UNLINK)
   int64_t activeExpireEffort = 1;               // active-expire-effort (1..10)
   // [encoding] compact-encoding thresholds (Redis's names; *-ziplist-* are aliases)
   int64_t hashMaxListpackEntries = 128;

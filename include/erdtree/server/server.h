@@ -8,6 +8,7 @@
 //   uv_prepare (before polling): write the log (and fsync it under
 //   appendfsync always), then flush every client's replies (beforeSleep)
 //   uv_async from the log's background fsync thread: pick up its status
+//   uv_idle while maxmemory eviction has slices left (eviction_runner.h)
 //   uv_timer at hz: active expiry, idle timeouts, rehash steps, metrics,
 //   reaping the BGSAVE child and the save rules (snapshot.h)
 //   uv_timer at the earliest blocked-client deadline: BLPOP & co. time out
@@ -34,6 +35,7 @@
 #include "erdtree/repl/replication_ids.h"
 #include "erdtree/resp/parser.h"
 #include "erdtree/server/aof_rewriter.h"
+#include "erdtree/server/eviction_runner.h"
 #include "erdtree/server/propagation.h"
 #include "erdtree/server/snapshot.h"
 
@@ -175,6 +177,7 @@ class Server final : public net::ConnectionHandler,
   std::string replicationInfo() const;  // INFO replication's master fields
 
   void runExpireSlice();
+  void runEvictionSlice();
   void resumeUnblocked();
   void armBlockTimer();
 
@@ -200,6 +203,8 @@ class Server final : public net::ConnectionHandler,
   PropagationHub propagation_;
   command::Services services_;
   command::Dispatcher dispatcher_;
+  EvictionRunner eviction_{services_};  // maxmemory (eviction_runner.h)
+  uv_idle_t evictIdle_{};               // keeps the loop turning while eviction slices remain
   struct AofSink final : PropagationSink {
     persist::AofWriter* writer = nullptr;
     void append(int db, std::span<const std::string_view> args) override {
