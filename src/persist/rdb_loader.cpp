@@ -456,7 +456,7 @@ class Loader {
       engine::Entry::destroy(e);
       r_.fail("duplicate key in database " + std::to_string(dbIndex), at);
     }
-    e->setLru(engine::lruClockFromMs(opts_.nowMs));
+    e->setLru(engine::initialAccessField(opts_.access, opts_.nowMs));
     db.insert(e);
     ++res_.keys;
   }

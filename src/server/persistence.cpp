@@ -53,6 +53,7 @@ class ReplaySink final : public persist::AofLoadSink {
     persist::LoadOptions opts;
     opts.nowMs = util::unixTimeMs();
     opts.limits = svc_.encoding;
+    opts.access = svc_.access;
     opts.maxStringLen = svc_.protoMaxBulkLen;
     persist::LoadResult r = persist::loadRdb(data, svc_.keyspace, opts);
     keys = r.keys;

@@ -140,6 +140,7 @@ std::string Server::loadFullSync(const std::string& rdbPath) {
   opts.nowMs = util::unixTimeMs();
   opts.dropExpired = false;  // a replica keeps them: the master's DELs follow
   opts.limits = services_.encoding;
+  opts.access = services_.access;
   opts.maxStringLen = services_.protoMaxBulkLen;
   persist::LoadResult r = persist::loadRdbFile(rdbPath, keyspace_, opts);
   if (!r.ok) {

@@ -51,6 +51,7 @@ std::string Snapshotter::loadAtStartup() {
   persist::LoadOptions opts;
   opts.nowMs = util::unixTimeMs();
   opts.limits = svc_.encoding;
+  opts.access = svc_.access;
   opts.maxStringLen = s.protoMaxBulkLen;
   persist::LoadResult r = persist::loadRdbFile(file, svc_.keyspace, opts);
   if (!r.ok) return "Failed loading RDB file " + file + ": " + r.error;

@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "erdtree/engine/access_clock.h"
 #include "erdtree/engine/encoding_limits.h"
 #include "erdtree/engine/keyspace.h"
 
@@ -35,6 +36,7 @@ struct LoadOptions {
   bool dropExpired = true;
   engine::EncodingLimits limits{};
   uint64_t maxStringLen = 512ull << 20;  // longest string value accepted
+  engine::AccessPolicy access{};        // loaded keys start as new keys do (LRU clock or LFU counter)
 };
 
 struct LoadResult {
