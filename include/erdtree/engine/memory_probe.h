@@ -10,6 +10,8 @@
 // it cheap and exact; flip the constant with the body.
 #include <cstdint>
 
+#include "erdtree/util/clock.h"
+
 namespace erdtree::engine {
 
 // Bytes allocated by the process (Redis's used_memory).
@@ -21,13 +23,25 @@ uint64_t residentMemory();
 
 // usedMemory() read at most once per event-loop iteration: refresh() marks
 // the value stale (the server calls it before each iteration's work), and
-// noteFreed() lowers it by what a caller knows it released meanwhile.
+// noteFreed() lowers it by what a caller knows it released meanwhile. A read
+// that took d microseconds is not repeated before 10 * d have passed, so the
+// probe costs at most about a tenth of the loop's time: mallinfo2 walks every
+// free chunk, and a heap fragmented by evictions can hold millions (measured
+// ~250 ms with 1M free chunks).
 class UsedMemoryCache {
  public:
+  static constexpr int64_t kSpacingFactor = 10;
+
   uint64_t get() {
-    if (stale_ || kUsedMemoryIsCheap) {
-      value_ = usedMemory();
-      stale_ = false;
+    if (kUsedMemoryIsCheap) return usedMemory();
+    if (stale_) {
+      const int64_t start = util::monotonicUs();
+      if (start >= nextReadUs_) {
+        value_ = usedMemory();
+        const int64_t end = util::monotonicUs();
+        nextReadUs_ = end + kSpacingFactor * (end - start);
+        stale_ = false;
+      }
     }
     return value_;
   }
@@ -38,6 +52,7 @@ class UsedMemoryCache {
 
  private:
   uint64_t value_ = 0;
+  int64_t nextReadUs_ = 0;
   bool stale_ = true;
 };
 
