@@ -1,5 +1,7 @@
 #include "erdtree/server/eviction_runner.h"
 
+#include <spdlog/spdlog.h>
+
 #include <cmath>
 #include <limits>
 
@@ -32,11 +34,21 @@ void EvictionRunner::apply(const config::Settings& s) {
   svc_.access = engine::AccessPolicy{engine::isLfuPolicy(policy), s.lfuLogFactor, s.lfuDecayTime};
   // A new or lower limit: evict down to it between loop iterations, without
   // waiting for a command.
-  if (s.maxmemory != 0 && (maxmemory_ == 0 || s.maxmemory < maxmemory_)) slicePending_ = true;
+  if (s.maxmemory != 0 && (maxmemory_ == 0 || s.maxmemory < maxmemory_)) {
+    slicePending_ = true;
+    const uint64_t used = configured_ ? engine::usedMemory() : 0;  // not at start-up
+    if (used > s.maxmemory)
+      spdlog::warn(
+          "WARNING: the new maxmemory value set via CONFIG SET ({}) is smaller than the current memory usage ({}). "
+          "This will result in key eviction and/or the inability to accept new write commands depending on the "
+          "maxmemory-policy.",
+          s.maxmemory, used);
+  }
   maxmemory_ = s.maxmemory;
   tenacity_ = s.maxmemoryEvictionTenacity;
   lazyEviction_ = s.lazyfreeLazyEviction;
   ignoreAsReplica_ = s.replicaIgnoreMaxmemory;
+  configured_ = true;
 }
 
 bool EvictionRunner::active() const {

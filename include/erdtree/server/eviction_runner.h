@@ -72,6 +72,7 @@ class EvictionRunner final : public command::MemoryGuard {
   bool ignoreAsReplica_ = true;
   std::function<bool()> isReplica_;
   bool slicePending_ = false;
+  bool configured_ = false;  // apply() ran once (start-up settings)
   std::string victim_;  // reused: the key being evicted
 
   uint64_t evictedKeys_ = 0;
