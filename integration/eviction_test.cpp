@@ -67,8 +67,20 @@ void squeeze(Client& c, uint64_t baseline, double share) {
   ASSERT_EQ(show(c.cmd({"CONFIG", "SET", "maxmemory", std::to_string(limit)})), "+OK");
   // Each INFO is a command too, and evicts what is left (Redis's
   // performEvictions runs before every command).
-  EXPECT_TRUE(waitFor([&] { return usedMemory(c) <= limit; }, 10000, 20)) << usedMemory(c) << " > " << limit;
+  EXPECT_TRUE(waitFor([&] { return usedMemory(c) <= limit; }, 10000, 20))
+      << usedMemory(c) << " > " << limit << " (baseline " << baseline << ", was " << used << ", " << dbsize(c)
+      << " keys left)";
 }
+
+// Under AddressSanitizer malloc statistics read zero and used_memory falls
+// back to RSS, which freeing does not lower (memory_probe.h): evictions then
+// never see memory drop, so tests that measure what was evicted are skipped.
+// The counter kept by operator new/delete will lift this.
+#if defined(__SANITIZE_ADDRESS__)
+#define SKIP_WITHOUT_MALLOC_ACCOUNTING() GTEST_SKIP() << "used_memory is RSS under AddressSanitizer"
+#else
+#define SKIP_WITHOUT_MALLOC_ACCOUNTING() (void)0
+#endif
 
 bool isRedis() { return std::filesystem::path(ServerProcess::binaryPath()).filename().string() == "redis-server"; }
 
@@ -144,6 +156,7 @@ TEST(Eviction, SettingsAndObjectFreqIdletime) {
 }
 
 TEST(Eviction, AllKeysLruKeepsRecentlyUsedKeys) {
+  SKIP_WITHOUT_MALLOC_ACCOUNTING();
   ServerProcess s({"--save", "", "--appendonly", "no", "--maxmemory-policy", "allkeys-lru"});
   s.start();
   Client c(s.port());
@@ -162,6 +175,7 @@ TEST(Eviction, AllKeysLruKeepsRecentlyUsedKeys) {
 }
 
 TEST(Eviction, AllKeysLfuKeepsFrequentlyUsedKeys) {
+  SKIP_WITHOUT_MALLOC_ACCOUNTING();
   ServerProcess s({"--save", "", "--appendonly", "no", "--maxmemory-policy", "allkeys-lfu"});
   s.start();
   Client c(s.port());
@@ -179,6 +193,7 @@ TEST(Eviction, AllKeysLfuKeepsFrequentlyUsedKeys) {
 }
 
 TEST(Eviction, VolatilePoliciesEvictOnlyKeysWithTtl) {
+  SKIP_WITHOUT_MALLOC_ACCOUNTING();
   for (const char* policy : {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"}) {
     SCOPED_TRACE(policy);
     ServerProcess s({"--save", "", "--appendonly", "no", "--maxmemory-policy", policy});
@@ -209,6 +224,7 @@ TEST(Eviction, VolatilePoliciesEvictOnlyKeysWithTtl) {
 }
 
 TEST(Eviction, ConfigSetLowerMaxmemoryEvictsDownWithoutStallingClients) {
+  SKIP_WITHOUT_MALLOC_ACCOUNTING();
   ServerProcess s({"--save", "", "--appendonly", "no", "--maxmemory-policy", "allkeys-random"});
   s.start();
   Client c(s.port());
@@ -259,6 +275,7 @@ size_t recordsInAof(const ServerProcess& s, const std::string& command) {
 }
 
 TEST(Eviction, EvictionsReachTheLogAndReplicasAsDel) {
+  SKIP_WITHOUT_MALLOC_ACCOUNTING();
   if (isRedis()) GTEST_SKIP() << "erdtree master";
   ServerProcess master({"--save", "", "--appendonly", "yes", "--maxmemory-policy", "allkeys-lru"});
   master.start();
@@ -269,6 +286,9 @@ TEST(Eviction, EvictionsReachTheLogAndReplicasAsDel) {
   replica.start();
   Client m(master.port());
   Client r(replica.port());
+  // The baseline after the link is up: the backlog and the replica's client
+  // exist by then.
+  ASSERT_TRUE(waitLong([&] { return erdtree::itest::inSync(m, r); }));
   const uint64_t baseline = usedMemory(m);
   fill(m, "k", 5000, 200);
   ASSERT_TRUE(waitLong([&] { return erdtree::itest::inSync(m, r); }));
@@ -294,6 +314,7 @@ TEST(Eviction, EvictionsReachTheLogAndReplicasAsDel) {
 }
 
 TEST(Eviction, LazyfreeLazyEvictionPropagatesUnlink) {
+  SKIP_WITHOUT_MALLOC_ACCOUNTING();
   if (isRedis()) GTEST_SKIP() << "reads erdtree's AOF layout";
   ServerProcess s({"--save", "", "--appendonly", "yes", "--maxmemory-policy", "allkeys-random",
                    "--lazyfree-lazy-eviction", "yes"});

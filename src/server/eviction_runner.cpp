@@ -68,7 +68,10 @@ void EvictionRunner::runSlice() {
 
 EvictionRunner::Result EvictionRunner::evict() {
   if (!active()) return Result::kOk;
-  const uint64_t used = memory_.get();
+  uint64_t used = memory_.get();
+  if (used <= maxmemory_) return Result::kOk;
+  const uint64_t notCounted = notCountedBytes();
+  used = used > notCounted ? used - notCounted : 0;
   if (used <= maxmemory_) return Result::kOk;
   if (cfg_.policy == engine::EvictionPolicy::kNoEviction) return Result::kFail;
   const uint64_t toFree = used - maxmemory_;

@@ -163,6 +163,7 @@ std::string Server::info(std::span<const std::string_view> sections) {
     f.add("maxmemory_human", human(s.maxmemory));
     f.add("maxmemory_policy", s.maxmemoryPolicy);
     f.addDouble("mem_fragmentation_ratio", used ? static_cast<double>(rss) / static_cast<double>(used) : 0.0);
+    f.add("mem_not_counted_for_evict", notCountedForEviction());
     f.add("mem_allocator", "libc");
     f.add("lazyfree_pending_objects", 0);
     section("Memory", f);

@@ -32,6 +32,7 @@ Server::Server(config::Config& config)
   services_.replication = this;
   services_.memoryGuard = &eviction_;
   eviction_.setReplicaProbe([this] { return replicaLink_ != nullptr; });
+  eviction_.setNotCountedProbe([this] { return notCountedForEviction(); });
   // One fork child at a time (Redis's hasActiveChildProcess); the replica
   // sync child (repl/master.h) counts too.
   rewriter_.setOtherChildActive([this] { return snapshot_.childActive() || master_.childActive(); });
@@ -371,6 +372,15 @@ void Server::runExpireSlice() {
   // so the next slice runs right after the clients that are ready.
   if (expireBudgetUs_ > 0) uv_idle_start(&expireIdle_, [](uv_idle_t*) {});
   else uv_idle_stop(&expireIdle_);
+}
+
+uint64_t Server::notCountedForEviction() {
+  uint64_t bytes = aof_ ? aof_->bufferLength() : 0;
+  tcp_->forEach([&](net::Connection& conn) {
+    if (auto* c = static_cast<Client*>(conn.userData); c != nullptr && c->session.replica)
+      bytes += conn.pendingOutputBytes();
+  });
+  return bytes;
 }
 
 // After CONFIG SET lowered maxmemory, or when a command's eviction ran out of

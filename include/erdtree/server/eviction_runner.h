@@ -7,7 +7,8 @@
 // a change, and the log and replicas get `DEL key` (`UNLINK key` with
 // lazyfree-lazy-eviction), so a replica never evicts on its own.
 //
-// Used memory comes from engine::usedMemory() only, read at most once per
+// Used memory comes from engine::usedMemory() only (less replica output
+// buffers and the AOF buffer, as Redis), read at most once per
 // loop iteration when that is expensive (memory_probe.h); in between, what
 // an eviction frees is estimated from the entry's size.
 #include <cstdint>
@@ -31,6 +32,12 @@ class EvictionRunner final : public command::MemoryGuard {
   // Tells whether this server is a replica now (it then ignores maxmemory
   // unless replica-ignore-maxmemory is no).
   void setReplicaProbe(std::function<bool()> isReplica) { isReplica_ = std::move(isReplica); }
+  // Memory not counted against maxmemory (Redis's
+  // freeMemoryGetNotCountedMemory): replicas' output buffers and the AOF
+  // buffer. Evicting grows both (each eviction is a DEL for them), so
+  // counting them could evict every key while a replica lags.
+  void setNotCountedProbe(std::function<uint64_t()> probe) { notCounted_ = std::move(probe); }
+  uint64_t notCountedBytes() const { return notCounted_ ? notCounted_() : 0; }
 
   // command::MemoryGuard
   bool active() const override;
@@ -71,6 +78,7 @@ class EvictionRunner final : public command::MemoryGuard {
   bool lazyEviction_ = false;
   bool ignoreAsReplica_ = true;
   std::function<bool()> isReplica_;
+  std::function<uint64_t()> notCounted_;
   bool slicePending_ = false;
   bool configured_ = false;  // apply() ran once (start-up settings)
   std::string victim_;  // reused: the key being evicted

@@ -178,6 +178,8 @@ class Server final : public net::ConnectionHandler,
 
   void runExpireSlice();
   void runEvictionSlice();
+  // Replica output buffers and the AOF buffer (eviction_runner.h).
+  uint64_t notCountedForEviction();
   void resumeUnblocked();
   void armBlockTimer();
 
