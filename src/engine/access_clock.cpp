@@ -35,11 +35,7 @@ uint32_t initialAccessField(const AccessPolicy& p, int64_t nowMs) {
   return p.lfu ? lfuField(lfuMinutesFromMs(nowMs), kLfuInitVal) : lruClockFromMs(nowMs);
 }
 
-void touchEntry(Entry* e, const AccessPolicy& p, int64_t nowMs) {
-  if (!p.lfu) {
-    e->setLru(lruClockFromMs(nowMs));
-    return;
-  }
+void touchEntryLfu(Entry* e, const AccessPolicy& p, int64_t nowMs) {
   const uint8_t decayed = lfuDecayedCounter(e->lru(), nowMs, p.lfuDecayTime);
   // 53 random bits make a uniform double in [0, 1).
   const double r = static_cast<double>(util::randomU64() >> 11) * 0x1.0p-53;

@@ -17,6 +17,7 @@
 #include <cstdint>
 
 #include "erdtree/engine/entry.h"
+#include "erdtree/engine/keyspace.h"
 
 namespace erdtree::engine {
 
@@ -45,7 +46,13 @@ uint32_t lruIdleSeconds(uint32_t lruField, int64_t nowMs);
 
 // The field a new key gets.
 uint32_t initialAccessField(const AccessPolicy& p, int64_t nowMs);
-// Records one access (a read or a write) of e.
-void touchEntry(Entry* e, const AccessPolicy& p, int64_t nowMs);
+// Records one access (a read or a write) of e under LFU.
+void touchEntryLfu(Entry* e, const AccessPolicy& p, int64_t nowMs);
+// Records one access (a read or a write) of e; the LRU case stays inline on
+// the read path.
+inline void touchEntry(Entry* e, const AccessPolicy& p, int64_t nowMs) {
+  if (p.lfu) return touchEntryLfu(e, p, nowMs);
+  e->setLru(static_cast<uint32_t>(nowMs / 1000) & kLruClockMax);  // lruClockFromMs, inline
+}
 
 }  // namespace erdtree::engine
