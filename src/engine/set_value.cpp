@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include "erdtree/util/alloc_counter.h"
 
 namespace erdtree::engine {
 
@@ -11,7 +12,7 @@ namespace erdtree::engine {
 
 SetMember* SetMember::make(std::string_view bytes) {
   const size_t len = bytes.size();
-  auto* p = static_cast<uint8_t*>(std::malloc(allocationSize(len)));
+  auto* p = static_cast<uint8_t*>(util::countedMalloc(allocationSize(len)));
   if (p == nullptr) throw std::bad_alloc();
   size_t off = 1;
   if (len < 0xff) {
@@ -26,7 +27,7 @@ SetMember* SetMember::make(std::string_view bytes) {
   return reinterpret_cast<SetMember*>(p);
 }
 
-void SetMember::destroy(SetMember* m) { std::free(m); }
+void SetMember::destroy(SetMember* m) { util::countedFree(m); }
 
 std::string_view SetMember::view() const {
   const auto* p = reinterpret_cast<const uint8_t*>(this);

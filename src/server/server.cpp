@@ -109,6 +109,7 @@ void Server::applySettings() {
 
 std::string Server::start() {
   const config::Settings& s = config_.settings();
+  startupMemory_ = util::usedMemory();  // as Redis: after initialisation, before the data
   std::string loadErr = snapshot_.loadAtStartup();
   if (!loadErr.empty()) return loadErr;
   net::ListenOptions opts;
@@ -373,6 +374,7 @@ void Server::cron() {
   int64_t tickUs = 1000000 / s.hz;
   expireBudgetUs_ = tickUs * kExpireCyclePercentOfTick / 100;  // spent by runExpireSlice
   runExpireSlice();
+  util::updatePeakMemory();
   keyspace_.rehashStep(kRehashBudgetUs);
   if (replicaLink_) replicaLink_->cron(nowMs);
   rewriter_.poll(aof_.get());  // reaps/starts the rewrite child first, so a scheduled BGSAVE sees it

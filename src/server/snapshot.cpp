@@ -1,7 +1,6 @@
 #include "erdtree/server/snapshot.h"
 
 #include <fcntl.h>
-#include <malloc.h>
 #include <spdlog/spdlog.h>
 #include <signal.h>
 #include <sys/stat.h>
@@ -13,6 +12,7 @@
 
 #include "erdtree/persist/rdb_loader.h"
 #include "erdtree/persist/rdb_writer.h"
+#include "erdtree/util/alloc_counter.h"
 #include "erdtree/util/clock.h"
 
 namespace erdtree::server {
@@ -70,8 +70,7 @@ std::string Snapshotter::loadAtStartup() {
 persist::SaveOptions rdbSaveOptions(const config::Settings& s, const engine::EncodingLimits& limits, int64_t nowMs) {
   persist::SaveOptions opts;
   opts.nowMs = nowMs;
-  struct mallinfo2 mi = mallinfo2();
-  opts.usedMemory = mi.uordblks + mi.hblkhd;
+  opts.usedMemory = util::usedMemory();
   opts.limits = limits;
   opts.compress = s.rdbcompression;
   opts.checksum = s.rdbchecksum;
