@@ -7,6 +7,14 @@
 #include "erdtree/util/alloc_counter.h"
 
 namespace erdtree::engine {
+namespace {
+
+// A member's heap chunk: its usable size plus glibc's 8-byte chunk header,
+// as hash fields and sorted-set members count theirs (MEMORY USAGE).
+constexpr size_t kMallocHeader = 8;
+size_t chunkBytes(const SetMember* m) { return util::allocationSize(m) + kMallocHeader; }
+
+}  // namespace
 
 // ---- SetMember ----
 
@@ -142,8 +150,9 @@ void SetValue::convertToHashtable() {
   char buf[24];
   for (size_t i = 0; i < count_; ++i) {
     const std::string_view text(buf, util::formatInt64(intAt(i), buf));
-    table_.insertNew(SetMember::make(text));
-    memberBytes_ += SetMember::allocationSize(text.size());
+    SetMember* m = SetMember::make(text);
+    table_.insertNew(m);
+    memberBytes_ += chunkBytes(m);
   }
   std::vector<uint8_t>().swap(ints_);
   count_ = 0;
@@ -159,8 +168,9 @@ bool SetValue::add(std::string_view member, int64_t maxIntsetEntries) {
     convertToHashtable();
   }
   if (table_.find(member) != nullptr) return false;
-  table_.insertNew(SetMember::make(member));
-  memberBytes_ += SetMember::allocationSize(member.size());
+  SetMember* m = SetMember::make(member);
+  table_.insertNew(m);
+  memberBytes_ += chunkBytes(m);
   return true;
 }
 
@@ -171,7 +181,7 @@ bool SetValue::remove(std::string_view member) {
   }
   SetMember* m = table_.remove(member);
   if (m == nullptr) return false;
-  memberBytes_ -= SetMember::allocationSize(member.size());
+  memberBytes_ -= chunkBytes(m);
   SetMember::destroy(m);
   return true;
 }
@@ -217,9 +227,7 @@ std::unique_ptr<Object> SetValue::clone() const {
 
 size_t SetValue::memoryUsage() const {
   if (!hashtable_) return sizeof(SetValue) + ints_.capacity();
-  // Allocator rounding: glibc chunks are 16-byte multiples with an 8-byte header.
-  const size_t perMemberOverhead = 8;
-  return sizeof(SetValue) + table_.memoryUsage() + memberBytes_ + table_.size() * perMemberOverhead;
+  return sizeof(SetValue) + table_.memoryUsage() + memberBytes_;
 }
 
 }  // namespace erdtree::engine
