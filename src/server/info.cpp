@@ -194,7 +194,7 @@ std::string Server::info(std::span<const std::string_view> sections) {
     f.add("rss_overhead_bytes", 0);
     f.addDouble("mem_fragmentation_ratio", ratio(rss, used));
     f.add("mem_fragmentation_bytes", fragBytes);
-    f.add("mem_not_counted_for_evict", m.aofBuffer);
+    f.add("mem_not_counted_for_evict", m.aofBuffer + m.clientsReplicas);  // as Redis: log buffer and replica output
     f.add("mem_replication_backlog", m.replicationBacklog);
     f.add("mem_total_replication_buffers", m.replicationBacklog + m.clientsReplicas);
     f.add("mem_clients_slaves", m.clientsReplicas);
