@@ -57,7 +57,7 @@ void expireGeneric(Context& ctx, TimeUnit unit, bool relative) {
   if ((flags & kGt) && (current == kNoExpire || when <= current)) return ctx.out.integer(0);
   if ((flags & kLt) && current != kNoExpire && when >= current) return ctx.out.integer(0);
   if (deletesAtOnce(ctx, when)) {
-    ctx.db().remove(key, ctx.nowMs);
+    ctx.db().remove(key, ctx.nowMs, ctx.db().policy().expire);  // as Redis: lazyfree-lazy-expire
     ctx.propagate({"DEL", key});
     return ctx.out.integer(1);
   }

@@ -417,6 +417,20 @@ const std::vector<SettingDescriptor>& settingDescriptors() {
        formatInt<&Settings::zsetMaxListpackEntries>, "zset-max-listpack-entries"},
       {"zset-max-ziplist-value", "encoding", true, false, parseInt<&Settings::zsetMaxListpackValue, 0, INT64_MAX>,
        formatInt<&Settings::zsetMaxListpackValue>, "zset-max-listpack-value"},
+      {"lazyfree-lazy-eviction", "lazyfree", true, false, parseBool<&Settings::lazyfreeLazyEviction>,
+       formatBool<&Settings::lazyfreeLazyEviction>},
+      {"lazyfree-lazy-expire", "lazyfree", true, false, parseBool<&Settings::lazyfreeLazyExpire>,
+       formatBool<&Settings::lazyfreeLazyExpire>},
+      {"lazyfree-lazy-server-del", "lazyfree", true, false, parseBool<&Settings::lazyfreeLazyServerDel>,
+       formatBool<&Settings::lazyfreeLazyServerDel>},
+      {"lazyfree-lazy-user-del", "lazyfree", true, false, parseBool<&Settings::lazyfreeLazyUserDel>,
+       formatBool<&Settings::lazyfreeLazyUserDel>},
+      {"lazyfree-lazy-user-flush", "lazyfree", true, false, parseBool<&Settings::lazyfreeLazyUserFlush>,
+       formatBool<&Settings::lazyfreeLazyUserFlush>},
+      {"replica-lazy-flush", "lazyfree", true, false, parseBool<&Settings::replicaLazyFlush>,
+       formatBool<&Settings::replicaLazyFlush>},
+      {"slave-lazy-flush", "lazyfree", true, false, parseBool<&Settings::replicaLazyFlush>,
+       formatBool<&Settings::replicaLazyFlush>, "replica-lazy-flush"},
   };
   return table;
 }

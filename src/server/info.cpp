@@ -203,8 +203,8 @@ std::string Server::info(std::span<const std::string_view> sections) {
     f.add("mem_aof_buffer", m.aofBuffer);
     f.add("mem_allocator", "libc");
     f.add("active_defrag_running", 0);
-    f.add("lazyfree_pending_objects", 0);
-    f.add("lazyfreed_objects", 0);
+    f.add("lazyfree_pending_objects", keyspace_.lazyFreer().pending());
+    f.add("lazyfreed_objects", keyspace_.lazyFreer().freed());
     section("Memory", f);
   }
   if (wanted("persistence")) {
@@ -342,6 +342,7 @@ void Server::resetStats() {
   services_.stats = command::Stats{};
   services_.stats.dirty = dirty;
   keyspace_.resetStats();
+  keyspace_.lazyFreer().resetStats();  // lazyfreed_objects, as Redis 7.0
   rejectedConnections_ = 0;
   master_.resetStats();
   errorReplies_ = 0;

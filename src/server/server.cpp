@@ -88,6 +88,9 @@ void Server::applySettings() {
   services_.encoding = engine::EncodingLimits{s.hashMaxListpackEntries, s.hashMaxListpackValue,
                                               s.listMaxListpackSize,    s.setMaxIntsetEntries,
                                               s.zsetMaxListpackEntries, s.zsetMaxListpackValue};
+  keyspace_.lazyFreePolicy() = engine::LazyFreePolicy{s.lazyfreeLazyEviction,  s.lazyfreeLazyExpire,
+                                                      s.lazyfreeLazyServerDel, s.lazyfreeLazyUserDel,
+                                                      s.lazyfreeLazyUserFlush, s.replicaLazyFlush};
   dispatcher_.setAuthRequired(!s.requirepass.empty());
   if (aof_) {
     aof_->setPolicy(persist::parseFsyncPolicy(s.appendfsync));

@@ -105,6 +105,13 @@ struct Settings {
   int64_t setMaxIntsetEntries = 512;
   int64_t zsetMaxListpackEntries = 128;
   int64_t zsetMaxListpackValue = 64;
+  // [lazyfree] which deletions free big values off the loop (all off, as Redis 7.0)
+  bool lazyfreeLazyEviction = false;   // lazyfree-lazy-eviction
+  bool lazyfreeLazyExpire = false;     // lazyfree-lazy-expire
+  bool lazyfreeLazyServerDel = false;  // lazyfree-lazy-server-del
+  bool lazyfreeLazyUserDel = false;    // lazyfree-lazy-user-del
+  bool lazyfreeLazyUserFlush = false;  // lazyfree-lazy-user-flush
+  bool replicaLazyFlush = false;       // replica-lazy-flush (alias slave-lazy-flush)
 };
 
 }  // namespace erdtree::config
