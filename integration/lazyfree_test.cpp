@@ -14,12 +14,16 @@
 
 #include "harness/client.h"
 #include "harness/replication.h"
+#include "harness/server_process.h"
 #include "harness/shared_server.h"
 
 namespace {
 
 using erdtree::itest::Client;
 using erdtree::itest::infoField;
+using erdtree::itest::inSync;
+using erdtree::itest::ServerProcess;
+using erdtree::itest::waitLong;
 using erdtree::itest::SharedServerTest;
 using erdtree::itest::show;
 using erdtree::itest::strCat;
@@ -249,6 +253,34 @@ TEST_F(LazyFree, ResetstatClearsTheCounter) {
   EXPECT_GT(settledFreed(), 0);
   EXPECT_EQ(run("CONFIG", "RESETSTAT"), "+OK");
   EXPECT_EQ(settledFreed(), 0);
+}
+
+// replica-lazy-flush: the replica's own keys, dropped before it loads the
+// master's data, are freed in the background (one lazyfreed object per key).
+TEST(LazyFreeReplica, ReplicaLazyFlushFreesTheOldDataInTheBackground) {
+  ServerProcess master({"--save", ""});
+  ServerProcess replica({"--save", ""});
+  master.start();
+  replica.start();
+  Client m(master.port());
+  Client r(replica.port());
+  ASSERT_EQ(show(m.cmd({"SET", "from-master", "1"})), "+OK");
+  for (const std::string flag : {"no", "yes"}) {
+    SCOPED_TRACE(flag);
+    ASSERT_EQ(show(r.cmd({"REPLICAOF", "NO", "ONE"})), "+OK");
+    ASSERT_EQ(show(r.cmd({"FLUSHALL", "SYNC"})), "+OK");
+    ASSERT_EQ(show(r.cmd({"MSET", "a", "1", "b", "2", "c", "3"})), "+OK");
+    ASSERT_EQ(show(r.cmd({"CONFIG", "SET", "replica-lazy-flush", flag})), "+OK");
+    ASSERT_TRUE(waitFor([&] { return infoField(r, "memory", "lazyfree_pending_objects") == "0"; }, 10000));
+    const long long before = std::stoll(infoField(r, "memory", "lazyfreed_objects"));
+    ASSERT_EQ(show(r.cmd({"REPLICAOF", "127.0.0.1", std::to_string(master.port())})), "+OK");
+    ASSERT_TRUE(waitLong([&] { return inSync(m, r); })) << replica.log();
+    EXPECT_EQ(show(r.cmd({"DBSIZE"})), ":1");
+    ASSERT_TRUE(waitFor([&] { return infoField(r, "memory", "lazyfree_pending_objects") == "0"; }, 10000));
+    EXPECT_EQ(std::stoll(infoField(r, "memory", "lazyfreed_objects")), before + (flag == "yes" ? 3 : 0));
+  }
+  replica.stop();
+  master.stop();
 }
 
 }  // namespace
