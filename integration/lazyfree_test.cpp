@@ -9,6 +9,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -253,6 +256,51 @@ TEST_F(LazyFree, ResetstatClearsTheCounter) {
   EXPECT_GT(settledFreed(), 0);
   EXPECT_EQ(run("CONFIG", "RESETSTAT"), "+OK");
   EXPECT_EQ(settledFreed(), 0);
+}
+
+// Everything the log holds so far (all incr files of appendonlydir).
+std::string logText(const ServerProcess& s) {
+  std::string all;
+  for (const auto& e : std::filesystem::directory_iterator(s.dir() + "/appendonlydir")) {
+    if (!e.path().filename().string().ends_with(".incr.aof")) continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::stringstream buf;
+    buf << in.rdbuf();
+    all += buf.str();
+  }
+  return all;
+}
+
+std::string record(const std::string& cmd, const std::string& key) {
+  return strCat({"*2\r\n$", std::to_string(cmd.size()), "\r\n", cmd, "\r\n$", std::to_string(key.size()), "\r\n",
+                 key, "\r\n"});
+}
+
+// As Redis 7.0, deletions made lazily by a setting reach the log (and the
+// replicas) as UNLINK: expiry under lazyfree-lazy-expire, GETDEL under
+// lazyfree-lazy-user-del. SPOP of a whole set stays DEL in 7.0 (later
+// versions follow lazyfree-lazy-server-del).
+TEST(LazyFreeLog, LazyDeletionsArePropagatedAsUnlink) {
+  ServerProcess server({"--save", "", "--appendonly", "yes"});
+  server.start();
+  Client c(server.port());
+  for (const char* s : {"lazyfree-lazy-expire", "lazyfree-lazy-user-del", "lazyfree-lazy-server-del"})
+    ASSERT_EQ(show(c.cmd({"CONFIG", "SET", s, "yes"})), "+OK");
+  ASSERT_EQ(show(c.cmd({"MSET", "exp-past", "1", "getdel-key", "2", "getex-key", "3", "exp-active", "4"})), "+OK");
+  ASSERT_EQ(show(c.cmd({"SADD", "spop-key", "a", "b"})), ":2");
+  EXPECT_EQ(show(c.cmd({"EXPIRE", "exp-past", "-1"})), ":1");
+  EXPECT_EQ(show(c.cmd({"GETDEL", "getdel-key"})), "\"2\"");
+  EXPECT_EQ(show(c.cmd({"GETEX", "getex-key", "PXAT", "1"})), "\"3\"");
+  EXPECT_EQ(c.cmd({"SPOP", "spop-key", "5"}).elements.size(), 2u);
+  EXPECT_EQ(show(c.cmd({"PEXPIRE", "exp-active", "1"})), ":1");
+  EXPECT_TRUE(waitFor([&] { return show(c.cmd({"DBSIZE"})) == ":0"; }, 10000));  // active expiry
+  EXPECT_TRUE(waitFor([&] { return logText(server).find(record("DEL", "spop-key")) != std::string::npos; }, 5000));
+  for (const std::string key : {"exp-past", "getdel-key", "getex-key", "exp-active"}) {
+    EXPECT_TRUE(waitFor([&] { return logText(server).find(record("UNLINK", key)) != std::string::npos; }, 5000))
+        << key << " in\n" << logText(server);
+    EXPECT_EQ(logText(server).find(record("DEL", key)), std::string::npos) << key;
+  }
+  server.stop();
 }
 
 // replica-lazy-flush: the replica's own keys, dropped before it loads the

@@ -43,10 +43,11 @@ Server::Server(config::Config& config)
   runId_ = repl::ReplicationIds::newReplid();
   config_.onChange([this](std::string_view) { applySettings(); });
   // Keys the engine removes on its own: watchers see a change, and the log
-  // and replicas get the deletion (DESIGN.md: expired keys become DEL).
+  // and replicas get the deletion (DESIGN.md: expired keys become DEL, or
+  // UNLINK under lazyfree-lazy-expire, as Redis 7.0 propagates them).
   keyspace_.setExpiredListener([this](int db, std::string_view key) {
     services_.watches.touch(db, key);
-    const std::string_view del[] = {"DEL", key};
+    const std::string_view del[] = {keyspace_.lazyFreePolicy().expire ? "UNLINK" : "DEL", key};
     propagation_.propagate(db, del);
   });
   propagation_.addSink(&aofSink_);
