@@ -31,9 +31,10 @@ using KeyAddedListener = std::function<void(int db, std::string_view key)>;
 enum class ExpiryMode { Delete, HideOnly, Ignore };
 
 // Which deletions free big values in the background (the lazyfree-lazy-*
-// settings; all off by default, as in Redis 7.0). The engine applies the
-// first three itself; the others are read where the command is (DEL,
-// FLUSHALL/FLUSHDB, a replica's flush before a full sync).
+// settings; all off by default, as in Redis 7.0). The Db applies expire and
+// serverDel itself; the eviction code passes eviction to Db::freeEntry; the
+// others are read where the command is (DEL, FLUSHALL/FLUSHDB, a replica's
+// flush before a full sync).
 struct LazyFreePolicy {
   bool eviction = false;     // lazyfree-lazy-eviction: keys evicted for maxmemory
   bool expire = false;       // lazyfree-lazy-expire: expired keys
