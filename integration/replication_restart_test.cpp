@@ -56,6 +56,16 @@ void waitLogHoldsTheSync(Client& r) {
   }));
 }
 
+// Starts the replica, waits for its full sync to be loaded and in its log,
+// and shuts it down cleanly.
+void syncThenShutdown(Client& m, ServerProcess& replica) {
+  replica.start();
+  Client r(replica.port());
+  expectSameData(m, r);
+  waitLogHoldsTheSync(r);
+  shutdown(replica, r);
+}
+
 std::string slurp(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::stringstream ss;
@@ -200,13 +210,7 @@ TEST_F(ReplicationRestart, ReplicaBeyondTheBacklogGetsAFullSync) {
   Client m(master.port());
   fillAllTypes(m);
   ServerProcess replica({"--save", "", "--replicaof", masterAddr(master.port())});
-  replica.start();
-  {
-    Client r(replica.port());
-    expectSameData(m, r);
-    waitLogHoldsTheSync(r);
-    shutdown(replica, r);
-  }
+  syncThenShutdown(m, replica);
   SyncCounts before(m);
   const std::string value(1000, 'v');
   for (int i = 0; i < 100; ++i) m.cmd({"SET", "big:" + std::to_string(i), value});  // ~100 KB > the backlog
@@ -225,13 +229,7 @@ TEST_F(ReplicationRestart, ErdtreeReplicaOfRedisMasterContinuesPartially) {
   Client m(master.port());
   fillAllTypes(m);
   ServerProcess replica({"--save", "", "--replicaof", masterAddr(master.port())});
-  replica.start();
-  {
-    Client r(replica.port());
-    expectSameData(m, r);
-    waitLogHoldsTheSync(r);
-    shutdown(replica, r);
-  }
+  syncThenShutdown(m, replica);
   SyncCounts before(m);
   writeMoreAllTypes(m);
   replica.start();

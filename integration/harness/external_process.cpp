@@ -1,12 +1,12 @@
 #include "harness/external_process.h"
 
+#include "harness/process.h"
+
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -70,37 +70,12 @@ void ExternalProcess::start(const std::vector<std::string>& args, int port, int 
   if (running()) throw std::runtime_error(name_ + " is already running");
   std::vector<std::string> all{binary_};
   all.insert(all.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : all) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
   int logFd = ::open(logPath().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  int nullFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (logFd < 0 || nullFd < 0) throw std::runtime_error("cannot open " + logPath());
-  const pid_t parent = ::getpid();
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    // Child: async-signal-safe calls only until exec.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(127);
-    ::setpgid(0, 0);
-    ::dup2(nullFd, 0);
-    ::dup2(logFd, 1);
-    ::dup2(logFd, 2);
-#ifdef SYS_close_range
-    ::syscall(SYS_close_range, 3u, ~0u, 0u);
-#endif
-    struct sigaction dfl{};
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);
-    sigset_t none;
-    ::sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
+  if (logFd < 0) throw std::runtime_error("cannot open " + logPath());
+  const pid_t pid = spawnServer(all, logFd);
+  const int err = errno;
   ::close(logFd);
-  ::close(nullFd);
-  if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
+  if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(err));
   pid_ = pid;
   const auto deadline = Clock::now() + std::chrono::milliseconds(timeoutMs);
   while (port > 0 && !portOpen(port)) {

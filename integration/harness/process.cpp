@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -136,5 +137,66 @@ ProcessResult runProcess(const std::vector<std::string>& args, const std::string
   return res;
 }
 
+
+namespace {
+
+void closeInheritedFds() {
+  // Async-signal-safe: runs in the child between fork and exec.
+#ifdef SYS_close_range
+  if (::syscall(SYS_close_range, 3u, ~0u, 0u) == 0) return;
+#endif
+  rlimit rl{};
+  long maxFd = 65536;
+  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) maxFd = static_cast<long>(rl.rlim_cur);
+  for (long fd = 3; fd < maxFd; ++fd) ::close(static_cast<int>(fd));
+}
+
+}  // namespace
+
+pid_t spawnServer(const std::vector<std::string>& args, int logFd) {
+  std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  const int nullFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (nullFd < 0) return -1;
+  const pid_t parent = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    // Child: only async-signal-safe calls from here to exec.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(127);
+    ::setpgid(0, 0);  // own process group: terminal signals to the test don't hit it twice
+    ::dup2(nullFd, 0);
+    ::dup2(logFd, 1);
+    ::dup2(logFd, 2);
+    closeInheritedFds();
+    struct sigaction dfl{};
+    dfl.sa_handler = SIG_DFL;
+    for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);
+    sigset_t none;
+    ::sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    ::execv(argv[0], argv.data());
+    // Report errno without non-async-signal-safe formatting.
+    char msg[64] = "erdtree-itest: execv failed, errno ";
+    size_t len = std::strlen(msg);
+    int e = errno;
+    char digits[12];
+    int nd = 0;
+    do {
+      digits[nd++] = static_cast<char>('0' + e % 10);
+      e /= 10;
+    } while (e > 0 && nd < 11);
+    while (nd > 0 && len < sizeof msg - 2) msg[len++] = digits[--nd];
+    msg[len++] = '\n';
+    if (::write(2, msg, len) < 0) { /* nothing to do */ }
+    ::_exit(127);
+  }
+  const int err = errno;
+  ::close(nullFd);
+  errno = err;
+  return pid;
+}
 
 }  // namespace erdtree::itest

@@ -13,16 +13,14 @@
 #include "harness/server_process.h"
 
 #include "harness/client.h"  // strCat
+#include "harness/process.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -106,17 +104,6 @@ std::string probe(int port, int timeoutMs) {
   ::close(fd);
   auto eol = line.find("\r\n");
   return eol == std::string::npos ? "" : line.substr(0, eol);
-}
-
-void closeInheritedFds() {
-  // Async-signal-safe: runs in the child between fork and exec.
-#ifdef SYS_close_range
-  if (::syscall(SYS_close_range, 3u, ~0u, 0u) == 0) return;
-#endif
-  rlimit rl{};
-  long maxFd = 65536;
-  if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) maxFd = static_cast<long>(rl.rlim_cur);
-  for (long fd = 3; fd < maxFd; ++fd) ::close(static_cast<int>(fd));
 }
 
 std::string lower(std::string s) {
@@ -212,66 +199,21 @@ bool ServerProcess::running() const { return !reap(WNOHANG); }
 
 void ServerProcess::spawn() {
   const std::vector<std::string> args = commandLine();
-  std::vector<char*> argv;
-  argv.reserve(args.size() + 1);
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-
   int logFd = ::open(logPath().c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (logFd < 0) throw std::runtime_error(errnoText("open server log"));
-  int nullFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (nullFd < 0) {
-    ::close(logFd);
-    throw std::runtime_error(errnoText("open /dev/null"));
-  }
   {
     std::string banner = "=== erdtree-itest: starting";
     for (const auto& a : args) banner += " '" + a + "'";
     banner += "\n";
     if (::write(logFd, banner.data(), banner.size()) < 0) { /* best effort */ }
   }
-  const pid_t parent = ::getpid();
-  pid_t pid = ::fork();
+  const pid_t pid = spawnServer(args, logFd);
+  const int err = errno;
+  ::close(logFd);
   if (pid < 0) {
-    ::close(logFd);
-    ::close(nullFd);
+    errno = err;
     throw std::runtime_error(errnoText("fork"));
   }
-  if (pid == 0) {
-    // Child: only async-signal-safe calls from here to exec.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(127);
-    ::setpgid(0, 0);  // own process group: terminal signals to the test don't hit it twice
-    ::dup2(nullFd, 0);
-    ::dup2(logFd, 1);
-    ::dup2(logFd, 2);
-    closeInheritedFds();
-    // The test process ignores SIGPIPE; give the server default dispositions
-    // and an empty signal mask, as if started from a shell.
-    struct sigaction dfl{};
-    dfl.sa_handler = SIG_DFL;
-    for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);
-    sigset_t none;
-    ::sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::execv(argv[0], argv.data());
-    // Report errno without non-async-signal-safe formatting.
-    char msg[64] = "erdtree-itest: execv failed, errno ";
-    size_t len = std::strlen(msg);
-    int e = errno;
-    char digits[12];
-    int nd = 0;
-    do {
-      digits[nd++] = static_cast<char>('0' + e % 10);
-      e /= 10;
-    } while (e > 0 && nd < 11);
-    while (nd > 0 && len < sizeof msg - 2) msg[len++] = digits[--nd];
-    msg[len++] = '\n';
-    if (::write(2, msg, len) < 0) { /* nothing to do */ }
-    ::_exit(127);
-  }
-  ::close(logFd);
-  ::close(nullFd);
   pid_ = pid;
   reaped_ = false;
   exitStatus_ = -1;

@@ -57,8 +57,10 @@ void expireGeneric(Context& ctx, TimeUnit unit, bool relative) {
   if ((flags & kGt) && (current == kNoExpire || when <= current)) return ctx.out.integer(0);
   if ((flags & kLt) && current != kNoExpire && when >= current) return ctx.out.integer(0);
   if (deletesAtOnce(ctx, when)) {
-    ctx.db().remove(key, ctx.nowMs);
-    ctx.propagate({"DEL", key});
+    // As Redis 7.0: freed and propagated (UNLINK) per lazyfree-lazy-expire.
+    const bool lazy = ctx.db().policy().expire;
+    ctx.db().remove(key, ctx.nowMs, lazy);
+    ctx.propagate({lazy ? "UNLINK" : "DEL", key});
     return ctx.out.integer(1);
   }
   ctx.db().setExpire(ref, when);

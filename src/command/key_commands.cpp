@@ -44,16 +44,20 @@ std::string_view stringEncoding(const Entry* e) {
 
 using util::randomU64;
 
-void delGeneric(Context& ctx) {
+// DEL frees inline unless lazyfree-lazy-user-del; UNLINK hands big values to
+// the lazy-free thread (engine/lazy_free.h).
+void delGeneric(Context& ctx, bool lazy) {
   int64_t deleted = 0;
   for (size_t i = 1; i < ctx.argc(); ++i)
-    if (ctx.db().remove(ctx.arg(i), ctx.nowMs)) {
+    if (ctx.db().remove(ctx.arg(i), ctx.nowMs, lazy)) {
       ++deleted;
       ctx.svc.watches.touch(ctx.session.db, ctx.arg(i));  // only the keys removed (WatchTouch::kByHandler)
     }
   if (deleted > 0) ctx.propagateAsIs(static_cast<uint64_t>(deleted));
   ctx.out.integer(deleted);
 }
+void delCommand(Context& ctx) { delGeneric(ctx, ctx.svc.keyspace.lazyFreePolicy().userDel); }
+void unlinkCommand(Context& ctx) { delGeneric(ctx, true); }
 
 void existsCommand(Context& ctx) {
   int64_t n = 0;
@@ -265,8 +269,8 @@ void objectHelpCommand(Context& ctx) {
 }  // namespace
 
 void registerKeyCommands(Registry& r) {
-  r.add({"del", -2, kWrite, 1, -1, 1, delGeneric, "@keyspace @write @slow", "generic", "Deletes one or more keys.", "1.0.0", "O(N) where N is the number of keys that will be removed.", {}, {}, WatchTouch::kByHandler});
-  r.add({"unlink", -2, kWrite | kFast, 1, -1, 1, delGeneric, "@keyspace @write @fast", "generic", "Asynchronously deletes one or more keys.", "4.0.0", "O(1) for each key removed regardless of its size.", {}, {}, WatchTouch::kByHandler});
+  r.add({"del", -2, kWrite, 1, -1, 1, delCommand, "@keyspace @write @slow", "generic", "Deletes one or more keys.", "1.0.0", "O(N) where N is the number of keys that will be removed.", {}, {}, WatchTouch::kByHandler});
+  r.add({"unlink", -2, kWrite | kFast, 1, -1, 1, unlinkCommand, "@keyspace @write @fast", "generic", "Asynchronously deletes one or more keys.", "4.0.0", "O(1) for each key removed regardless of its size.", {}, {}, WatchTouch::kByHandler});
   r.add({"exists", -2, kReadonly | kFast, 1, -1, 1, existsCommand, "@keyspace @read @fast", "generic", "Determines whether one or more keys exist.", "1.0.0", "O(N) where N is the number of keys to check.", {}});
   r.add({"touch", -2, kReadonly | kFast, 1, -1, 1, touchCommand, "@keyspace @read @fast", "generic", "Returns the number of existing keys out of those specified after updating the time they were last accessed.", "3.2.1", "O(N) where N is the number of keys that will be touched.", {}});
   r.add({"type", 2, kReadonly | kFast, 1, 1, 1, typeCommand, "@keyspace @read @fast", "generic", "Determines the type of value stored at a key.", "1.0.0", "O(1)", {}});

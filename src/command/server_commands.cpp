@@ -20,33 +20,44 @@ void infoCommand(Context& ctx) {
 
 void dbsizeCommand(Context& ctx) { ctx.out.integer(static_cast<int64_t>(ctx.db().size())); }
 
-// FLUSHDB/FLUSHALL [ASYNC|SYNC]: both free synchronously for now; lazy
-// freeing off the loop arrives with the memory work.
-bool parseFlushMode(Context& ctx) {
+// FLUSHDB/FLUSHALL [ASYNC|SYNC]. ASYNC swaps the tables for empty ones and
+// frees the old ones on the lazy-free thread, so the reply comes at once
+// whatever the size; no modifier means lazyfree-lazy-user-flush.
+bool parseFlushMode(Context& ctx, bool& lazy) {
+  lazy = ctx.svc.keyspace.lazyFreePolicy().userFlush;
   if (ctx.argc() == 1) return true;
-  if (ctx.argc() == 2 && (equalsIgnoreCase(ctx.arg(1), "async") || equalsIgnoreCase(ctx.arg(1), "sync"))) return true;
+  if (ctx.argc() == 2 && equalsIgnoreCase(ctx.arg(1), "async")) {
+    lazy = true;
+    return true;
+  }
+  if (ctx.argc() == 2 && equalsIgnoreCase(ctx.arg(1), "sync")) {
+    lazy = false;
+    return true;
+  }
   ctx.out.error(err::kSyntax);
   return false;
 }
 
 void flushdbCommand(Context& ctx) {
-  if (!parseFlushMode(ctx)) return;
+  bool lazy = false;
+  if (!parseFlushMode(ctx, lazy)) return;
   uint64_t n = ctx.db().size();
   ctx.svc.watches.touchFlushed(ctx.session.db, [&](int db, std::string_view key) {
     return ctx.svc.keyspace.db(db).table().find(key) != nullptr;
   });
-  ctx.db().clear();
+  ctx.db().clear(lazy);
   ctx.propagateAsIs(n);
   ctx.out.ok();
 }
 
 void flushallCommand(Context& ctx) {
-  if (!parseFlushMode(ctx)) return;
+  bool lazy = false;
+  if (!parseFlushMode(ctx, lazy)) return;
   uint64_t n = ctx.svc.keyspace.totalKeys();
   ctx.svc.watches.touchFlushed(-1, [&](int db, std::string_view key) {
     return ctx.svc.keyspace.db(db).table().find(key) != nullptr;
   });
-  for (int i = 0; i < ctx.svc.keyspace.count(); ++i) ctx.svc.keyspace.db(i).clear();
+  ctx.svc.keyspace.clearAll(lazy);
   ctx.propagateAsIs(n);
   // With save rules on, Redis also resets the snapshot (not while replaying
   // the log, where the dump would only be rewritten for nothing).

@@ -137,7 +137,7 @@ void spopWithCount(Context& ctx) {
   if (static_cast<uint64_t>(*count) >= set->length()) {  // the whole set
     replyMembers(ctx, set);
     const uint64_t n = set->length();
-    ctx.db().remove(key, ctx.nowMs);
+    ctx.db().remove(key, ctx.nowMs);  // lazy under lazyfree-lazy-server-del; Redis 7.0 still logs DEL
     ctx.propagate({"DEL", key}, n);
     return;
   }

@@ -174,8 +174,10 @@ void getdelCommand(Context& ctx) {
   if (!expectString(ctx, e)) return;
   ctx.out.bulk(e->stringValue());
   std::string key(ctx.arg(1));
-  ctx.db().remove(key, ctx.nowMs);
-  ctx.propagate({"DEL", key});
+  // As Redis 7.0: a user delete (lazyfree-lazy-user-del), propagated as such.
+  const bool lazy = ctx.db().policy().userDel;
+  ctx.db().remove(key, ctx.nowMs, lazy);
+  ctx.propagate({lazy ? "UNLINK" : "DEL", key});
 }
 
 void getexCommand(Context& ctx) {
@@ -196,8 +198,9 @@ void getexCommand(Context& ctx) {
   ctx.out.bulk((*ref)->stringValue());
   if ((flags & kAnyExpire) && deletesAtOnce(ctx, expireAtMs)) {
     std::string k(key);
-    ctx.db().remove(k, ctx.nowMs);
-    ctx.propagate({"DEL", k});
+    const bool lazy = ctx.db().policy().expire;  // as Redis 7.0: lazyfree-lazy-expire
+    ctx.db().remove(k, ctx.nowMs, lazy);
+    ctx.propagate({lazy ? "UNLINK" : "DEL", k});
   } else if (flags & kAnyExpire) {
     ctx.db().setExpire(ref, expireAtMs);
     char buf[24];

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include "erdtree/util/alloc_counter.h"
 
 namespace erdtree::engine {
 namespace {
@@ -34,7 +35,7 @@ Entry* Entry::build(ValueType type, std::string_view key, size_t valLen, int64_t
   bool withExpire = expireAtMs != kNoExpire;
   size_t total = sizeof(Entry) + varintSize(key.size()) + varintSize(valLen) +
                  (withExpire ? sizeof(int64_t) : 0) + key.size() + valLen;
-  void* mem = std::malloc(total);
+  void* mem = util::countedMalloc(total);
   if (mem == nullptr) throw std::bad_alloc();
   Entry* e = new (mem) Entry();
   e->meta_ = static_cast<uint8_t>(type) | (withExpire ? kHasExpire : 0);
@@ -72,7 +73,7 @@ Object* Entry::object() const {
 
 void Entry::destroy(Entry* e) {
   if (e->type() != ValueType::String) delete e->object();
-  std::free(e);
+  util::countedFree(e);
 }
 
 std::string_view Entry::key() const {
@@ -107,7 +108,7 @@ Entry* Entry::setExpire(Entry* e, int64_t expireAtMs) {
   n->meta_ = static_cast<uint8_t>((e->meta_ & ~kHasExpire) | (expireAtMs != kNoExpire ? kHasExpire : 0));
   n->setLru(e->lru());
   std::memcpy(n->mutableValue(), reinterpret_cast<const char*>(e) + l.valOffset, l.valLen);
-  std::free(e);  // the value now lives in n
+  util::countedFree(e);  // the value now lives in n
   return n;
 }
 
@@ -123,7 +124,7 @@ Entry* Entry::setStringValue(Entry* e, std::string_view value) {
   Entry* n = build(ValueType::String, e->key(), value.size(), e->expireAt());
   n->setLru(e->lru());
   if (!value.empty()) std::memcpy(n->mutableValue(), value.data(), value.size());
-  std::free(e);  // the value now lives in n
+  util::countedFree(e);  // the value now lives in n
   return n;
 }
 
@@ -132,7 +133,7 @@ Entry* Entry::resizeString(Entry* e, size_t newLen) {
   if (varintSize(newLen) == varintSize(l.valLen)) {
     // Header size unchanged: realloc keeps the prefix, often without copying.
     size_t total = l.valOffset + newLen;
-    void* mem = std::realloc(e, total);
+    void* mem = util::countedRealloc(e, total);
     if (mem == nullptr) throw std::bad_alloc();
     uint8_t* base = static_cast<uint8_t*>(mem);
     writeVarint(base + sizeof(Entry) + varintSize(l.keyLen), newLen);
@@ -146,7 +147,7 @@ Entry* Entry::resizeString(Entry* e, size_t newLen) {
   char* dst = n->mutableValue();
   std::memcpy(dst, reinterpret_cast<const char*>(e) + l.valOffset, keep);
   if (newLen > keep) std::memset(dst + keep, 0, newLen - keep);
-  std::free(e);  // the value now lives in n
+  util::countedFree(e);  // the value now lives in n
   return n;
 }
 
@@ -173,7 +174,7 @@ Entry* Entry::moveToKey(Entry* e, std::string_view newKey) {
   n->meta_ = e->meta_;
   n->setLru(e->lru());
   if (l.valLen > 0) std::memcpy(n->mutableValue(), reinterpret_cast<const char*>(e) + l.valOffset, l.valLen);
-  std::free(e);
+  util::countedFree(e);
   return n;
 }
 

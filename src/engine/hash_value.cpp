@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include "erdtree/util/alloc_counter.h"
 
 namespace erdtree::engine {
 namespace {
@@ -25,7 +26,7 @@ size_t chunkBytes(const void* p) { return malloc_usable_size(const_cast<void*>(p
 
 FieldEntry* FieldEntry::make(std::string_view field, std::string_view value) {
   const size_t header = varintSize(field.size()) + varintSize(value.size());
-  auto* p = static_cast<unsigned char*>(std::malloc(header + field.size() + value.size()));
+  auto* p = static_cast<unsigned char*>(util::countedMalloc(header + field.size() + value.size()));
   if (p == nullptr) throw std::bad_alloc();
   size_t off = writeVarint(p, field.size());
   off += writeVarint(p + off, value.size());
@@ -34,7 +35,7 @@ FieldEntry* FieldEntry::make(std::string_view field, std::string_view value) {
   return reinterpret_cast<FieldEntry*>(p);
 }
 
-void FieldEntry::destroy(FieldEntry* e) { std::free(e); }
+void FieldEntry::destroy(FieldEntry* e) { util::countedFree(e); }
 
 FieldEntry* FieldEntry::withValue(FieldEntry* e, std::string_view value) {
   const Lens l = e->lens();

@@ -45,7 +45,7 @@ void Db::replace(Entry** ref, Entry* e) {
   Entry* old = *ref;
   noteExpireChange(old->hasExpire(), e->hasExpire());
   *ref = e;
-  if (old != e) Entry::destroy(old);
+  if (old != e) freeEntry(old, policy().serverDel);
 }
 
 void Db::setExpire(Entry** ref, int64_t expireAtMs) {
@@ -54,14 +54,16 @@ void Db::setExpire(Entry** ref, int64_t expireAtMs) {
   noteExpireChange(had, (*ref)->hasExpire());
 }
 
-bool Db::remove(std::string_view key, int64_t nowMs) {
+bool Db::remove(std::string_view key, int64_t nowMs) { return remove(key, nowMs, policy().serverDel); }
+
+bool Db::remove(std::string_view key, int64_t nowMs, bool lazy) {
   Entry* e = table_.remove(key);
   if (e == nullptr) return false;
   const ExpiryMode mode = mode_ != nullptr ? *mode_ : ExpiryMode::Delete;
   bool live = mode == ExpiryMode::Ignore || !e->expiredAt(nowMs);
   if (e->hasExpire()) --expires_;
   if (!live && mode == ExpiryMode::Delete && listener_ != nullptr && *listener_) (*listener_)(index_, key);
-  Entry::destroy(e);
+  freeEntry(e, live ? lazy : policy().expire);
   return live;
 }
 
@@ -71,11 +73,29 @@ Entry* Db::detach(std::string_view key) {
   return e;
 }
 
-void Db::clear() {
-  table_.clear([](Entry* e) { Entry::destroy(e); });
+void Db::clear(bool lazy) {
+  if (lazy && free_ != nullptr && !table_.empty()) {
+    // O(1) here: the moved-from table is left empty and valid.
+    free_->freer.freeTableAsync(std::make_unique<KeyTable>(std::move(table_)));
+  } else {
+    table_.clear([](Entry* e) { Entry::destroy(e); });
+  }
   expires_ = 0;
   expireCursor = 0;
   avgTtlMs = 0;
+}
+
+void Db::freeEntry(Entry* e, bool lazy) {
+  if (free_ != nullptr) {
+    free_->freer.freeEntry(e, lazy);
+  } else {
+    Entry::destroy(e);
+  }
+}
+
+const LazyFreePolicy& Db::policy() const {
+  static const LazyFreePolicy kDefaults;
+  return free_ != nullptr ? free_->policy : kDefaults;
 }
 
 void Db::noteExpireChange(bool hadExpire, bool hasExpire) {
@@ -85,7 +105,7 @@ void Db::noteExpireChange(bool hadExpire, bool hasExpire) {
 
 void Db::detachSilently(std::string_view key) {
   Entry* e = detach(key);
-  if (e != nullptr) Entry::destroy(e);
+  if (e != nullptr) freeEntry(e, policy().expire);
 }
 
 void Db::expireEntry(std::string_view key) {
@@ -94,7 +114,7 @@ void Db::expireEntry(std::string_view key) {
   if (e == nullptr) return;
   --expires_;
   if (listener_ != nullptr && *listener_) (*listener_)(index_, e->key());
-  Entry::destroy(e);
+  freeEntry(e, policy().expire);
 }
 
 Keyspace::Keyspace(int databases) {
@@ -103,13 +123,17 @@ Keyspace::Keyspace(int databases) {
     if (listener_) listener_(db, key);
   };
   dbs_.reserve(static_cast<size_t>(databases));
-  for (int i = 0; i < databases; ++i) dbs_.emplace_back(i, &dispatch_, &added_, &mode_);
+  for (int i = 0; i < databases; ++i) dbs_.emplace_back(i, &dispatch_, &added_, &mode_, &free_);
 }
 
 uint64_t Keyspace::totalKeys() const {
   uint64_t n = 0;
   for (const auto& d : dbs_) n += d.size();
   return n;
+}
+
+void Keyspace::clearAll(bool lazy) {
+  for (auto& d : dbs_) d.clear(lazy);
 }
 
 void Keyspace::rehashStep(int64_t budgetUs) {

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include "erdtree/util/alloc_counter.h"
 
 namespace erdtree::engine {
 namespace {
@@ -39,7 +40,7 @@ size_t roundCap(size_t need) {
 
 Chunk* allocChunk(size_t cap) {
   cap = roundCap(cap);
-  void* mem = std::malloc(sizeof(Chunk) + cap);
+  void* mem = util::countedMalloc(sizeof(Chunk) + cap);
   if (mem == nullptr) throw std::bad_alloc();
   auto* c = static_cast<Chunk*>(mem);
   c->begin = c->end = 0;
@@ -48,7 +49,7 @@ Chunk* allocChunk(size_t cap) {
   return c;
 }
 
-void freeChunk(Chunk* c) { std::free(c); }
+void freeChunk(Chunk* c) { util::countedFree(c); }
 
 uint32_t used(const Chunk* c) { return c->end - c->begin; }
 

@@ -4,14 +4,23 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include "erdtree/util/alloc_counter.h"
 
 namespace erdtree::engine {
+namespace {
+
+// A member's heap chunk: its usable size plus glibc's 8-byte chunk header,
+// as hash fields and sorted-set members count theirs (MEMORY USAGE).
+constexpr size_t kMallocHeader = 8;
+size_t chunkBytes(const SetMember* m) { return util::allocationSize(m) + kMallocHeader; }
+
+}  // namespace
 
 // ---- SetMember ----
 
 SetMember* SetMember::make(std::string_view bytes) {
   const size_t len = bytes.size();
-  auto* p = static_cast<uint8_t*>(std::malloc(allocationSize(len)));
+  auto* p = static_cast<uint8_t*>(util::countedMalloc(allocationSize(len)));
   if (p == nullptr) throw std::bad_alloc();
   size_t off = 1;
   if (len < 0xff) {
@@ -26,7 +35,7 @@ SetMember* SetMember::make(std::string_view bytes) {
   return reinterpret_cast<SetMember*>(p);
 }
 
-void SetMember::destroy(SetMember* m) { std::free(m); }
+void SetMember::destroy(SetMember* m) { util::countedFree(m); }
 
 std::string_view SetMember::view() const {
   const auto* p = reinterpret_cast<const uint8_t*>(this);
@@ -141,8 +150,9 @@ void SetValue::convertToHashtable() {
   char buf[24];
   for (size_t i = 0; i < count_; ++i) {
     const std::string_view text(buf, util::formatInt64(intAt(i), buf));
-    table_.insertNew(SetMember::make(text));
-    memberBytes_ += SetMember::allocationSize(text.size());
+    SetMember* m = SetMember::make(text);
+    table_.insertNew(m);
+    memberBytes_ += chunkBytes(m);
   }
   std::vector<uint8_t>().swap(ints_);
   count_ = 0;
@@ -158,8 +168,9 @@ bool SetValue::add(std::string_view member, int64_t maxIntsetEntries) {
     convertToHashtable();
   }
   if (table_.find(member) != nullptr) return false;
-  table_.insertNew(SetMember::make(member));
-  memberBytes_ += SetMember::allocationSize(member.size());
+  SetMember* m = SetMember::make(member);
+  table_.insertNew(m);
+  memberBytes_ += chunkBytes(m);
   return true;
 }
 
@@ -170,7 +181,7 @@ bool SetValue::remove(std::string_view member) {
   }
   SetMember* m = table_.remove(member);
   if (m == nullptr) return false;
-  memberBytes_ -= SetMember::allocationSize(member.size());
+  memberBytes_ -= chunkBytes(m);
   SetMember::destroy(m);
   return true;
 }
@@ -216,9 +227,7 @@ std::unique_ptr<Object> SetValue::clone() const {
 
 size_t SetValue::memoryUsage() const {
   if (!hashtable_) return sizeof(SetValue) + ints_.capacity();
-  // Allocator rounding: glibc chunks are 16-byte multiples with an 8-byte header.
-  const size_t perMemberOverhead = 8;
-  return sizeof(SetValue) + table_.memoryUsage() + memberBytes_ + table_.size() * perMemberOverhead;
+  return sizeof(SetValue) + table_.memoryUsage() + memberBytes_;
 }
 
 }  // namespace erdtree::engine

@@ -20,6 +20,7 @@
 #include <cstring>
 #include <new>
 #include <vector>
+#include "erdtree/util/alloc_counter.h"
 
 namespace erdtree::engine {
 namespace {
@@ -45,7 +46,7 @@ size_t chunkFor(size_t request) { return std::max<size_t>(32, (request + 8 + 15)
 
 ZMember* ZMember::make(std::string_view member, double score) {
   const size_t len = member.size();
-  auto* p = static_cast<unsigned char*>(std::malloc(allocationSize(len)));
+  auto* p = static_cast<unsigned char*>(util::countedMalloc(allocationSize(len)));
   if (p == nullptr) throw std::bad_alloc();
   std::memcpy(p, &score, 8);
   size_t off = 9;
@@ -61,7 +62,7 @@ ZMember* ZMember::make(std::string_view member, double score) {
   return reinterpret_cast<ZMember*>(p);
 }
 
-void ZMember::destroy(ZMember* m) { std::free(m); }
+void ZMember::destroy(ZMember* m) { util::countedFree(m); }
 
 double ZMember::score() const {
   double s;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 
 namespace erdtree::persist {
 namespace {
@@ -15,18 +16,48 @@ void appendHeader(std::string& out, char prefix, size_t n) {
   out.append("\r\n", 2);
 }
 
+// Bulk lengths and counts are nearly always below 1000: branches, no loop.
+inline size_t decimalDigits(size_t n) {
+  if (n < 10) return 1;
+  if (n < 100) return 2;
+  if (n < 1000) return 3;
+  size_t d = 4;
+  for (n /= 10000; n != 0; n /= 10) ++d;
+  return d;
+}
+
+// "<prefix><n>\r\n" at p (room already made); returns the end.
+inline char* writeHeader(char* p, char prefix, size_t n, size_t digits) {
+  *p++ = prefix;
+  char* end = p + digits;
+  for (char* q = end; q != p; n /= 10) *--q = static_cast<char>('0' + n % 10);
+  end[0] = '\r';
+  end[1] = '\n';
+  return end + 2;
+}
+
 }  // namespace
 
 void appendRecordHeader(std::string& out, size_t argc) { appendHeader(out, '*', argc); }
 
 void appendArgHeader(std::string& out, size_t len) { appendHeader(out, '$', len); }
 
+// One resize and direct writes: this runs for every write command, once for
+// the log and once for the replication stream.
 void appendRecord(std::string& out, std::span<const std::string_view> args) {
-  appendRecordHeader(out, args.size());
+  const size_t countDigits = decimalDigits(args.size());
+  size_t total = 3 + countDigits;
+  for (std::string_view a : args) total += 5 + decimalDigits(a.size()) + a.size();
+  const size_t at = out.size();
+  out.resize(at + total);
+  char* p = out.data() + at;
+  p = writeHeader(p, '*', args.size(), countDigits);
   for (std::string_view a : args) {
-    appendArgHeader(out, a.size());
-    out.append(a.data(), a.size());
-    out.append("\r\n", 2);
+    p = writeHeader(p, '$', a.size(), decimalDigits(a.size()));
+    if (!a.empty()) std::memcpy(p, a.data(), a.size());
+    p += a.size();
+    *p++ = '\r';
+    *p++ = '\n';
   }
 }
 

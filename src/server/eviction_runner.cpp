@@ -46,7 +46,6 @@ void EvictionRunner::apply(const config::Settings& s) {
   }
   maxmemory_ = s.maxmemory;
   tenacity_ = s.maxmemoryEvictionTenacity;
-  lazyEviction_ = s.lazyfreeLazyEviction;
   ignoreAsReplica_ = s.replicaIgnoreMaxmemory;
   configured_ = true;
 }
@@ -66,13 +65,19 @@ void EvictionRunner::runSlice() {
   updateMetrics(evict());
 }
 
+bool EvictionRunner::underLimit() {
+  const uint64_t used = memory_.get();
+  if (used <= maxmemory_) return true;
+  const uint64_t notCounted = notCountedBytes();
+  return used <= maxmemory_ + notCounted;
+}
+
 EvictionRunner::Result EvictionRunner::evict() {
   if (!active()) return Result::kOk;
+  if (underLimit()) return Result::kOk;
   uint64_t used = memory_.get();
-  if (used <= maxmemory_) return Result::kOk;
   const uint64_t notCounted = notCountedBytes();
   used = used > notCounted ? used - notCounted : 0;
-  if (used <= maxmemory_) return Result::kOk;
   if (cfg_.policy == engine::EvictionPolicy::kNoEviction) return Result::kFail;
   const uint64_t toFree = used - maxmemory_;
   const int64_t startUs = util::monotonicUs();
@@ -88,7 +93,11 @@ EvictionRunner::Result EvictionRunner::evict() {
       break;
     }
     freed += evictKey(db, victim_);
-    if (++keys % kKeysPerTimeCheck == 0 && util::monotonicUs() - startUs > limitUs) {
+    if (++keys % kKeysPerTimeCheck != 0) continue;
+    // Lazily freed values leave later, on the lazy-free thread: what a delete
+    // measured understates them, so look at memory itself now and then.
+    if (svc_.keyspace.db(0).policy().eviction && underLimit()) break;
+    if (util::monotonicUs() - startUs > limitUs) {
       slicePending_ = true;  // the rest between loop iterations
       result = Result::kRunning;
       break;
@@ -107,10 +116,11 @@ uint64_t EvictionRunner::evictKey(int db, const std::string& key) {
   if (e->type() != engine::ValueType::String) estimate += e->object()->memoryUsage();
   // Propagated like an expiry (Redis's propagateDeletion), before the command
   // that made room for itself.
-  const std::string_view del[] = {lazyEviction_ ? "UNLINK" : "DEL", key};
+  const bool lazy = d.policy().eviction;  // lazyfree-lazy-eviction
+  const std::string_view del[] = {lazy ? "UNLINK" : "DEL", key};
   svc_.propagator.propagate(db, del);
   svc_.watches.touch(db, key);
-  engine::Entry::destroy(e);
+  d.freeEntry(e, lazy);  // a big value goes to the lazy-free thread when lazy
   ++evictedKeys_;
   if (!engine::kUsedMemoryIsCheap) return estimate;
   const uint64_t after = engine::usedMemory();

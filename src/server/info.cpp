@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <string>
 
-#include "erdtree/engine/memory_probe.h"
 #include "erdtree/server/server.h"
+#include "erdtree/util/alloc_counter.h"
 #include "erdtree/util/ascii.h"
 #include "erdtree/util/clock.h"
 
@@ -138,34 +138,72 @@ std::string Server::info(std::span<const std::string_view> sections) {
     section("Clients", f);
   }
   if (wanted("memory")) {
+    // Redis 7.0's fields in its order. With a libc allocator Redis fakes the
+    // allocator_* figures from used_memory and RSS; so does this.
     Fields f;
-    uint64_t used = engine::usedMemory();
-    uint64_t rss = engine::residentMemory();
-    peakMemory_ = std::max(peakMemory_, used);
+    const command::MemoryStats m = memoryStats();
+    const uint64_t used = m.totalAllocated, rss = m.rss, peak = m.peakAllocated;
+    auto perc = [&](std::string_view name, uint64_t part, uint64_t whole) {
+      char buf[32];
+      std::snprintf(buf, sizeof(buf), "%.2f%%", whole ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0);
+      f.add(name, std::string_view(buf));
+    };
+    auto ratio = [](uint64_t a, uint64_t b) { return b ? static_cast<double>(a) / static_cast<double>(b) : 0.0; };
     f.add("used_memory", used);
     f.add("used_memory_human", human(used));
     f.add("used_memory_rss", rss);
     f.add("used_memory_rss_human", human(rss));
-    f.add("used_memory_peak", peakMemory_);
-    f.add("used_memory_peak_human", human(peakMemory_));
-    char perc[32];
-    std::snprintf(perc, sizeof(perc), "%.2f%%", peakMemory_ ? 100.0 * static_cast<double>(used) / static_cast<double>(peakMemory_) : 100.0);
-    f.add("used_memory_peak_perc", std::string_view(perc));
-    uint64_t tables = 0;
-    for (int i = 0; i < keyspace_.count(); ++i) tables += keyspace_.db(i).table().memoryUsage();
-    f.add("used_memory_overhead", tables);
-    f.add("used_memory_dataset", used > tables ? used - tables : 0);
+    f.add("used_memory_peak", peak);
+    f.add("used_memory_peak_human", human(peak));
+    perc("used_memory_peak_perc", used, peak);
+    f.add("used_memory_overhead", m.overheadTotal);
+    f.add("used_memory_startup", m.startupAllocated);
+    f.add("used_memory_dataset", m.dataset());
+    perc("used_memory_dataset_perc", m.dataset(), used > m.startupAllocated ? used - m.startupAllocated : 0);
+    f.add("allocator_allocated", used);
+    f.add("allocator_active", rss);
+    f.add("allocator_resident", rss);
     long pages = sysconf(_SC_PHYS_PAGES);
     uint64_t total = pages > 0 ? static_cast<uint64_t>(pages) * static_cast<uint64_t>(sysconf(_SC_PAGESIZE)) : 0;
     f.add("total_system_memory", total);
     f.add("total_system_memory_human", human(total));
+    // No Lua engine, no functions: their memory is zero.
+    f.add("used_memory_lua", 0);
+    f.add("used_memory_vm_eval", 0);
+    f.add("used_memory_lua_human", human(0));
+    f.add("used_memory_scripts_eval", 0);
+    f.add("number_of_cached_scripts", 0);
+    f.add("number_of_functions", 0);
+    f.add("number_of_libraries", 0);
+    f.add("used_memory_vm_functions", 0);
+    f.add("used_memory_vm_total", 0);
+    f.add("used_memory_vm_total_human", human(0));
+    f.add("used_memory_functions", 0);
+    f.add("used_memory_scripts", 0);
+    f.add("used_memory_scripts_human", human(0));
     f.add("maxmemory", s.maxmemory);
     f.add("maxmemory_human", human(s.maxmemory));
     f.add("maxmemory_policy", s.maxmemoryPolicy);
-    f.addDouble("mem_fragmentation_ratio", used ? static_cast<double>(rss) / static_cast<double>(used) : 0.0);
-    f.add("mem_not_counted_for_evict", notCountedForEviction());
+    const int64_t fragBytes = static_cast<int64_t>(rss) - static_cast<int64_t>(used);
+    f.addDouble("allocator_frag_ratio", ratio(rss, used));
+    f.add("allocator_frag_bytes", fragBytes);
+    f.addDouble("allocator_rss_ratio", 1.0);
+    f.add("allocator_rss_bytes", 0);
+    f.addDouble("rss_overhead_ratio", 1.0);
+    f.add("rss_overhead_bytes", 0);
+    f.addDouble("mem_fragmentation_ratio", ratio(rss, used));
+    f.add("mem_fragmentation_bytes", fragBytes);
+    f.add("mem_not_counted_for_evict", notCountedForEviction());  // as Redis: log buffer and replica output
+    f.add("mem_replication_backlog", m.replicationBacklog);
+    f.add("mem_total_replication_buffers", m.replicationBacklog + m.clientsReplicas);
+    f.add("mem_clients_slaves", m.clientsReplicas);
+    f.add("mem_clients_normal", m.clientsNormal);
+    f.add("mem_cluster_links", 0);
+    f.add("mem_aof_buffer", m.aofBuffer);
     f.add("mem_allocator", "libc");
-    f.add("lazyfree_pending_objects", 0);
+    f.add("active_defrag_running", 0);
+    f.add("lazyfree_pending_objects", keyspace_.lazyFreer().pending());
+    f.add("lazyfreed_objects", keyspace_.lazyFreer().freed());
     section("Memory", f);
   }
   if (wanted("persistence")) {
@@ -306,10 +344,11 @@ void Server::resetStats() {
   services_.stats = command::Stats{};
   services_.stats.dirty = dirty;
   keyspace_.resetStats();
+  keyspace_.lazyFreer().resetStats();  // lazyfreed_objects, as Redis 7.0
   rejectedConnections_ = 0;
   master_.resetStats();
   errorReplies_ = 0;
-  peakMemory_ = 0;
+  util::resetPeakMemory();
   eviction_.resetStats();
 }
 

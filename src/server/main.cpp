@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <uv.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -19,6 +20,7 @@
 #include "erdtree/config/config.h"
 #include "erdtree/server/fd_limit.h"
 #include "erdtree/server/server.h"
+#include "erdtree/util/alloc_counter.h"
 #include "erdtree/util/hash.h"
 
 namespace {
@@ -68,6 +70,9 @@ int main(int argc, char** argv) {
   // FLUSHALL) the next large free would consolidate them all at once, a
   // measured 60-90 ms stall. tcache still serves small sizes quickly.
   mallopt(M_MXFAST, 0);
+  // libuv's own allocations count in used_memory too (before any uv call).
+  uv_replace_allocator(erdtree::util::countedMalloc, erdtree::util::countedRealloc, erdtree::util::countedCalloc,
+                       erdtree::util::countedFree);
   if (argc == 2 && (std::strcmp(argv[1], "--version") == 0 || std::strcmp(argv[1], "-v") == 0)) {
     std::printf("Erdtree server v=%s (Redis 7.0 compatible) bits=64\n", ERDTREE_VERSION);
     return 0;

@@ -127,12 +127,17 @@ std::string Server::loadFullSync(const std::string& rdbPath) {
   // even when the FLUSHALL below writes no record.
   if (aof_) aof_->appendNote(persist::kPositionReset);
   // Through the dispatcher: watchers see the change and the log gets the
-  // FLUSHALL before the rewrite below gives it the new data set.
+  // FLUSHALL before the rewrite below gives it the new data set. Its freeing
+  // mode is replica-lazy-flush's alone (an explicit SYNC overrides
+  // lazyfree-lazy-user-flush; the plain form is kept when it agrees).
   {
     std::string out;
     resp::Writer w(out, 2);
-    const std::string_view flush[] = {"FLUSHALL"};
-    dispatcher_.execute(masterSession_, flush, w, util::unixTimeMs());
+    const engine::LazyFreePolicy& lazy = keyspace_.lazyFreePolicy();
+    const std::string_view flush[] = {"FLUSHALL", lazy.replicaFlush ? "ASYNC" : "SYNC"};
+    const bool plain = lazy.replicaFlush == lazy.userFlush;
+    dispatcher_.execute(masterSession_, std::span<const std::string_view>(flush, plain ? 1 : 2), w,
+                        util::unixTimeMs());
   }
   spdlog::info("MASTER <-> REPLICA sync: Loading DB in memory");
   const int64_t startUs = util::monotonicUs();

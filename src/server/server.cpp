@@ -46,10 +46,11 @@ Server::Server(config::Config& config)
   runId_ = repl::ReplicationIds::newReplid();
   config_.onChange([this](std::string_view) { applySettings(); });
   // Keys the engine removes on its own: watchers see a change, and the log
-  // and replicas get the deletion (DESIGN.md: expired keys become DEL).
+  // and replicas get the deletion (DESIGN.md: expired keys become DEL, or
+  // UNLINK under lazyfree-lazy-expire, as Redis 7.0 propagates them).
   keyspace_.setExpiredListener([this](int db, std::string_view key) {
     services_.watches.touch(db, key);
-    const std::string_view del[] = {"DEL", key};
+    const std::string_view del[] = {keyspace_.lazyFreePolicy().expire ? "UNLINK" : "DEL", key};
     propagation_.propagate(db, del);
   });
   propagation_.addSink(&aofSink_);
@@ -91,6 +92,9 @@ void Server::applySettings() {
   services_.encoding = engine::EncodingLimits{s.hashMaxListpackEntries, s.hashMaxListpackValue,
                                               s.listMaxListpackSize,    s.setMaxIntsetEntries,
                                               s.zsetMaxListpackEntries, s.zsetMaxListpackValue};
+  keyspace_.lazyFreePolicy() = engine::LazyFreePolicy{s.lazyfreeLazyEviction,  s.lazyfreeLazyExpire,
+                                                      s.lazyfreeLazyServerDel, s.lazyfreeLazyUserDel,
+                                                      s.lazyfreeLazyUserFlush, s.replicaLazyFlush};
   dispatcher_.setAuthRequired(!s.requirepass.empty());
   eviction_.apply(s);
   if (aof_) {
@@ -113,6 +117,7 @@ void Server::applySettings() {
 
 std::string Server::start() {
   const config::Settings& s = config_.settings();
+  startupMemory_ = util::usedMemory();  // as Redis: after initialisation, before the data
   std::string loadErr = snapshot_.loadAtStartup();
   if (!loadErr.empty()) return loadErr;
   net::ListenOptions opts;
@@ -374,11 +379,13 @@ void Server::runExpireSlice() {
   else uv_idle_stop(&expireIdle_);
 }
 
+// Allocated sizes, as Redis's sdsAllocSize: an emptied buffer keeps its
+// capacity, and the counter counts it.
 uint64_t Server::notCountedForEviction() {
-  uint64_t bytes = aof_ ? aof_->bufferLength() : 0;
+  uint64_t bytes = aof_ ? aof_->bufferCapacity() : 0;
   tcp_->forEach([&](net::Connection& conn) {
     if (auto* c = static_cast<Client*>(conn.userData); c != nullptr && c->session.replica)
-      bytes += conn.pendingOutputBytes();
+      bytes += conn.outputCapacity() + conn.input().capacity();
   });
   return bytes;
 }
@@ -402,6 +409,7 @@ void Server::cron() {
   int64_t tickUs = 1000000 / s.hz;
   expireBudgetUs_ = tickUs * kExpireCyclePercentOfTick / 100;  // spent by runExpireSlice
   runExpireSlice();
+  util::updatePeakMemory();
   keyspace_.rehashStep(kRehashBudgetUs);
   if (replicaLink_) replicaLink_->cron(nowMs);
   rewriter_.poll(aof_.get());  // reaps/starts the rewrite child first, so a scheduled BGSAVE sees it

@@ -86,6 +86,7 @@ TEST(ReplMaster, FullSyncsShareTheChildThenStreamAndContinue) {
   for (const auto& r : m.replicas(0)) EXPECT_EQ(Master::stateName(r.state), std::string("online"));
 
   feedSet(m, 2, "b", "2");  // same db: no SELECT
+  m.flushStream();            // the server's loop does this in pump()
   EXPECT_EQ(t.out[1], synced + setRecord("b", "2"));
   EXPECT_EQ(ids.offset, static_cast<int64_t>(select2.size() + setRecord("a", "1").size() + setRecord("b", "2").size()));
 

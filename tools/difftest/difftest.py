@@ -522,10 +522,12 @@ def _int(b):
         return None
 
 
-def expiry_windows(args, t0, t1):
+def expiry_windows(args, t0, t1, absolute_only=False):
     """Real-time windows in which a key this command gives a TTL may expire.
     Relative TTLs are set somewhere in [t0, t1]; the server stores an
-    integer ms and expires the key once its clock is past it (+1 ms)."""
+    integer ms and expires the key once its clock is past it (+1 ms).
+    absolute_only: just the deadlines given as a time (EXAT, PXAT,
+    EXPIREAT, PEXPIREAT), which do not move with the moment the command runs."""
     if not args:
         return []
     name = args[0].upper()
@@ -562,7 +564,7 @@ def expiry_windows(args, t0, t1):
             found.append((name in (b"EXPIRE", b"PEXPIRE"), v * scale))
     out = []
     for rel, ms in found:
-        if rel and abs(ms) > HORIZON_MS:
+        if rel and (absolute_only or abs(ms) > HORIZON_MS):
             continue
         lo, hi = (t0 + ms, t1 + ms + 1) if rel else (ms, ms + 1)
         if hi < t0 - HORIZON_MS or lo > t0 + HORIZON_MS:
@@ -2026,6 +2028,15 @@ class Runner:
             raise ServerFailure("difftest", "a queued (P)(UN)SUBSCRIBE: its EXEC reply cannot be paired")
         # EXEC runs the whole queue.
         est = EST_MS * (1 + len(self.queued)) if name == b"EXEC" and in_multi else EST_MS
+        if name == b"EXEC" and in_multi:
+            # A queued command may set an absolute deadline that a later one
+            # in the same EXEC reads; both servers freeze their clock for the
+            # whole EXEC, but each at its own moment, so such a deadline must
+            # not fall while the EXEC runs on either (guard it like any other).
+            t = now_ms()
+            for q in self.queued:
+                for lo, hi in expiry_windows(q, t, t, absolute_only=True):
+                    self.windows.add(lo, hi)
         self.guard_ms += self.windows.wait_clear(est)
         t_res = now_ms()
         resolved = [a.resolve(t_res) if isinstance(a, NowRef) else a for a in step.args]

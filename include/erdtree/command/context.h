@@ -78,6 +78,29 @@ class Propagator {
   virtual void propagateToReplicas(int db, std::span<const std::string_view> args) = 0;
 };
 
+// What MEMORY STATS and INFO memory report (Redis's memory overhead
+// breakdown); every byte figure comes from util::usedMemory()'s counter or
+// the structures' own sizes. See docs/memory.md.
+struct MemoryStats {
+  uint64_t peakAllocated = 0;
+  uint64_t totalAllocated = 0;    // used_memory
+  uint64_t startupAllocated = 0;  // used_memory right before the data load
+  uint64_t replicationBacklog = 0;
+  uint64_t clientsReplicas = 0;   // output buffers of replica links
+  uint64_t clientsNormal = 0;     // query and output buffers of other clients
+  uint64_t aofBuffer = 0;
+  struct Db {
+    int index = 0;
+    uint64_t mainTable = 0;       // bucket arrays of the keyspace table
+    uint64_t expiresTable = 0;    // 0: TTLs live inside the entries
+  };
+  std::vector<Db> dbs;            // only databases holding keys, as Redis
+  uint64_t overheadTotal = 0;
+  uint64_t keys = 0;
+  uint64_t rss = 0;
+  uint64_t dataset() const { return totalAllocated > overheadTotal ? totalAllocated - overheadTotal : 0; }
+};
+
 // Server-level operations a command needs but the command layer must not own
 // (sockets, configuration storage, process lifetime). Implemented by server.
 class ServerApi {
@@ -117,6 +140,8 @@ class ServerApi {
   // BGREWRITEAOF (inExec: called from EXEC, so it is only scheduled): the status reply ("Background append only file rewriting
   // started" / "... scheduled"), or an error reply starting with "ERR".
   virtual std::string bgrewriteaof(bool inExec) = 0;
+  // MEMORY STATS (and INFO memory): the overhead breakdown right now.
+  virtual MemoryStats memoryStats() { return {}; }
 };
 
 // maxmemory as the dispatcher sees it (Redis's performEvictions): brings

@@ -10,6 +10,7 @@ void registerConnectionCommands(Registry& r);
 void registerServerCommands(Registry& r);
 void registerIntrospectionCommands(Registry& r);
 void registerDebugCommands(Registry& r);        // DEBUG DIGEST, DIGEST-VALUE
+void registerMemoryCommands(Registry& r);       // MEMORY USAGE/STATS/DOCTOR/MALLOC-STATS/PURGE
 void registerStringCommands(Registry& r);
 void registerKeyCommands(Registry& r);
 void registerExpireCommands(Registry& r);
@@ -31,6 +32,7 @@ inline void registerAllCommands(Registry& r) {
   registerServerCommands(r);
   registerIntrospectionCommands(r);
   registerDebugCommands(r);
+  registerMemoryCommands(r);
   registerStringCommands(r);
   registerKeyCommands(r);
   registerExpireCommands(r);

@@ -101,7 +101,6 @@ struct Settings {
   int64_t lfuLogFactor = 10;                    // lfu-log-factor
   int64_t lfuDecayTime = 1;                     // lfu-decay-time (minutes per counter decrement; 0 = never)
   bool replicaIgnoreMaxmemory = true;           // replica-ignore-maxmemory (alias slave-ignore-maxmemory)
-  bool lazyfreeLazyEviction = false;            // lazyfree-lazy-eviction (evictions propagate UNLINK)
   int64_t activeExpireEffort = 1;               // active-expire-effort (1..10)
   // [encoding] compact-encoding thresholds (Redis's names; *-ziplist-* are aliases)
   int64_t hashMaxListpackEntries = 128;
@@ -110,6 +109,13 @@ struct Settings {
   int64_t setMaxIntsetEntries = 512;
   int64_t zsetMaxListpackEntries = 128;
   int64_t zsetMaxListpackValue = 64;
+  // [lazyfree] which deletions free big values off the loop (all off, as Redis 7.0)
+  bool lazyfreeLazyEviction = false;   // lazyfree-lazy-eviction
+  bool lazyfreeLazyExpire = false;     // lazyfree-lazy-expire
+  bool lazyfreeLazyServerDel = false;  // lazyfree-lazy-server-del
+  bool lazyfreeLazyUserDel = false;    // lazyfree-lazy-user-del
+  bool lazyfreeLazyUserFlush = false;  // lazyfree-lazy-user-flush
+  bool replicaLazyFlush = false;       // replica-lazy-flush (alias slave-lazy-flush)
 };
 
 }  // namespace erdtree::config

@@ -73,6 +73,7 @@ class HashValue : public Object {
   size_t memoryUsage() const override;
   std::string_view encodingName() const override { return listpack_ ? "listpack" : "hashtable"; }
   size_t length() const override { return listpack_ ? lpCount_ : table_->size(); }
+  size_t freeEffort() const override { return listpack_ ? 1 : table_->size(); }
 
   bool isListpack() const { return listpack_; }
 

@@ -10,14 +10,11 @@
 #include <vector>
 
 #include "erdtree/engine/entry.h"
+#include "erdtree/engine/key_table.h"
+#include "erdtree/engine/lazy_free.h"
 #include "erdtree/engine/table.h"
 
 namespace erdtree::engine {
-
-struct EntryKeyOf {
-  std::string_view operator()(const Entry* e) const { return e->key(); }
-};
-using KeyTable = BucketTable<Entry, EntryKeyOf>;
 
 // Told about every key the engine removes on its own (expiry), so the command
 // layer can propagate a DEL and wake watchers. Never called for user deletes.
@@ -33,14 +30,35 @@ using KeyAddedListener = std::function<void(int db, std::string_view key)>;
 // the master (Ignore), as Redis's expireIfNeeded does on a replica.
 enum class ExpiryMode { Delete, HideOnly, Ignore };
 
+// Which deletions free big values in the background (the lazyfree-lazy-*
+// settings; all off by default, as in Redis 7.0). The Db applies expire and
+// serverDel itself; the eviction code passes eviction to Db::freeEntry; the
+// others are read where the command is (DEL, FLUSHALL/FLUSHDB, a replica's
+// flush before a full sync).
+struct LazyFreePolicy {
+  bool eviction = false;     // lazyfree-lazy-eviction: keys evicted for maxmemory
+  bool expire = false;       // lazyfree-lazy-expire: expired keys
+  bool serverDel = false;    // lazyfree-lazy-server-del: implicit deletes (overwrite, RENAME, ...)
+  bool userDel = false;      // lazyfree-lazy-user-del: DEL behaves as UNLINK
+  bool userFlush = false;    // lazyfree-lazy-user-flush: FLUSH* without a modifier are ASYNC
+  bool replicaFlush = false; // replica-lazy-flush: a replica's flush before loading a full sync
+};
+
+// The freeing context a database reaches back to (owned by the Keyspace).
+struct FreeContext {
+  LazyFreer freer;
+  LazyFreePolicy policy;
+};
+
 // 24-bit LRU clock in seconds, as Redis keeps per object.
 constexpr uint32_t kLruClockMax = (1u << 24) - 1;
 uint32_t lruClockFromMs(int64_t unixMs);
 
 class Db {
  public:
-  Db(int index, ExpiredKeyListener* listener, KeyAddedListener* added = nullptr, const ExpiryMode* mode = nullptr)
-      : index_(index), listener_(listener), added_(added), mode_(mode) {}
+  Db(int index, ExpiredKeyListener* listener, KeyAddedListener* added = nullptr, const ExpiryMode* mode = nullptr,
+     FreeContext* free = nullptr)
+      : index_(index), listener_(listener), added_(added), mode_(mode), free_(free) {}
   ~Db();
   Db(Db&&) = default;
   Db(const Db&) = delete;
@@ -55,16 +73,28 @@ class Db {
   // Adds an entry whose key is absent. Takes ownership.
   void insert(Entry* e);
   // Replaces the entry stored in *ref with a separately built entry e (the
-  // old one is destroyed), keeping the expires count right.
+  // old one is freed, lazily under lazyfree-lazy-server-del), keeping the
+  // expires count right.
   void replace(Entry** ref, Entry* e);
   // Sets or removes (kNoExpire) the TTL of the entry in *ref, which may be
   // reallocated; keeps the expires count right.
   void setExpire(Entry** ref, int64_t expireAtMs);
   // Deletes a live key; returns false if it did not exist (or had expired).
+  // An implicit delete: lazy when lazyfree-lazy-server-del is on.
   bool remove(std::string_view key, int64_t nowMs);
+  // The same with the freeing mode chosen by the caller (DEL, UNLINK).
+  bool remove(std::string_view key, int64_t nowMs, bool lazy);
   // Detaches the entry from the table without freeing it (RENAME, MOVE).
   Entry* detach(std::string_view key);
-  void clear();
+  // Empties the database. lazy: the table is swapped for an empty one at
+  // once and freed on the background thread (FLUSHALL ASYNC).
+  void clear(bool lazy = false);
+  // Frees an entry already detached from the table: inline, or in the
+  // background when lazy and big (see lazy_free.h). For eviction, pass
+  // policy().eviction.
+  void freeEntry(Entry* e, bool lazy);
+  // The lazy-free settings (defaults when the Db has no keyspace).
+  const LazyFreePolicy& policy() const;
 
   size_t size() const { return table_.size(); }
   size_t expiresCount() const { return expires_; }
@@ -87,6 +117,7 @@ class Db {
   ExpiredKeyListener* listener_;
   KeyAddedListener* added_;
   const ExpiryMode* mode_;
+  FreeContext* free_;
   KeyTable table_;
   size_t expires_ = 0;
 };
@@ -115,11 +146,19 @@ class Keyspace {
   void rehashStep(int64_t budgetUs);
 
   uint64_t totalKeys() const;
+
+  // Lazy free (lazy_free.h): the settings, and the background freer whose
+  // counters INFO memory reports.
+  LazyFreePolicy& lazyFreePolicy() { return free_.policy; }
+  LazyFreer& lazyFreer() { return free_.freer; }
+  // Empties every database (FLUSHALL; a replica before a full sync).
+  void clearAll(bool lazy);
   uint64_t expiredKeys() const { return expiredKeys_; }
   void addExpiredKeys(uint64_t n) { expiredKeys_ += n; }
   void resetStats() { expiredKeys_ = 0; }
 
  private:
+  FreeContext free_;  // before dbs_: outlives them
   std::vector<Db> dbs_;
   ExpiredKeyListener listener_;
   ExpiredKeyListener dispatch_;

@@ -43,6 +43,7 @@ class ListValue : public Object {
   // list-max-listpack-size for chunks created from now on.
   void setFill(int64_t fill) { fill_ = fill; }
   size_t chunkCount() const { return chunks_.size(); }
+  size_t freeEffort() const override { return chunks_.size(); }  // Redis: quicklist nodes
 
   void pushFront(std::string_view v);
   void pushBack(std::string_view v);

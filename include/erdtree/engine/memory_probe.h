@@ -1,49 +1,47 @@
 #pragma once
-// Used memory: the one place Erdtree reads how much the process holds. INFO,
-// maxmemory eviction and the RDB's used-mem aux field all ask here, so the
-// way it is measured can change in one function.
-//
-// Today the body asks glibc (mallinfo2), which walks the allocator's free
-// lists: too slow to call per key. kUsedMemoryIsCheap says so, and callers
-// then read it once per event-loop iteration (UsedMemoryCache) and estimate
-// what they free in between. A counter kept by operator new/delete would make
-// it cheap and exact; flip the constant with the body.
+// Used memory as eviction reads it: the one place maxmemory looks at how much
+// the process holds. It is util::usedMemory(), the allocation counter kept
+// by operator new/delete and the counted C allocator (util/alloc_counter.h),
+// so reading it is one atomic load and eviction measures what each delete
+// freed. kUsedMemoryIsCheap says so; were the source ever expensive again
+// (it was mallinfo2, which walks every free chunk: ~250 ms with a million of
+// them), flipping it makes UsedMemoryCache read once per event-loop iteration
+// (and not again before ten times the read's duration) and eviction estimate
+// what it frees meanwhile.
 #include <cstdint>
 
+#include "erdtree/util/alloc_counter.h"
 #include "erdtree/util/clock.h"
 
 namespace erdtree::engine {
 
 // Bytes allocated by the process (Redis's used_memory).
-uint64_t usedMemory();
-inline constexpr bool kUsedMemoryIsCheap = false;
+inline uint64_t usedMemory() { return util::usedMemory(); }
+inline constexpr bool kUsedMemoryIsCheap = true;
 
-// Resident set size from /proc (used_memory_rss).
-uint64_t residentMemory();
-
-// usedMemory() read at most once per event-loop iteration: refresh() marks
-// the value stale (the server calls it before each iteration's work), and
-// noteFreed() lowers it by what a caller knows it released meanwhile. A read
-// that took d microseconds is not repeated before 10 * d have passed, so the
-// probe costs at most about a tenth of the loop's time: mallinfo2 walks every
-// free chunk, and a heap fragmented by evictions can hold millions (measured
-// ~250 ms with 1M free chunks).
+// usedMemory() for the eviction loop. When the source is cheap every get()
+// reads it; otherwise see the header comment: refresh() marks the value stale
+// (the server calls it once per loop iteration) and noteFreed() lowers it by
+// what a caller knows it released meanwhile.
 class UsedMemoryCache {
  public:
   static constexpr int64_t kSpacingFactor = 10;
 
   uint64_t get() {
-    if (kUsedMemoryIsCheap) return usedMemory();
-    if (stale_) {
-      const int64_t start = util::monotonicUs();
-      if (start >= nextReadUs_) {
-        value_ = usedMemory();
-        const int64_t end = util::monotonicUs();
-        nextReadUs_ = end + kSpacingFactor * (end - start);
-        stale_ = false;
+    if constexpr (kUsedMemoryIsCheap) {
+      return usedMemory();
+    } else {
+      if (stale_) {
+        const int64_t start = util::monotonicUs();
+        if (start >= nextReadUs_) {
+          value_ = usedMemory();
+          const int64_t end = util::monotonicUs();
+          nextReadUs_ = end + kSpacingFactor * (end - start);
+          stale_ = false;
+        }
       }
+      return value_;
     }
-    return value_;
   }
   void refresh() { stale_ = true; }
   void noteFreed(uint64_t bytes) {

@@ -20,6 +20,10 @@ class Object {
   virtual std::string_view encodingName() const = 0;
   // Number of elements (a key whose value becomes empty is deleted).
   virtual size_t length() const = 0;
+  // Allocations freeing the value takes (Redis's lazyfreeGetFreeEffort): 1
+  // for a compact encoding, about one per element (or list chunk) otherwise.
+  // Above kLazyFreeThreshold, lazy deletes free it in the background.
+  virtual size_t freeEffort() const { return 1; }
 };
 
 }  // namespace erdtree::engine

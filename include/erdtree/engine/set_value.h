@@ -65,6 +65,7 @@ class SetValue final : public Object {
   // Redis's name for the value's current encoding ("intset" / "hashtable").
   std::string_view encodingName() const override { return hashtable_ ? "hashtable" : "intset"; }
   size_t length() const override { return hashtable_ ? table_.size() : count_; }
+  size_t freeEffort() const override { return hashtable_ ? table_.size() : 1; }
   std::unique_ptr<Object> clone() const override;
   size_t memoryUsage() const override;
 

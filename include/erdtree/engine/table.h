@@ -72,6 +72,7 @@
 #include <sys/mman.h>
 
 #include "erdtree/util/hash.h"
+#include "erdtree/util/alloc_counter.h"
 
 namespace erdtree::engine {
 
@@ -363,12 +364,13 @@ class BucketTable {
     if (bytes >= kMmapMinBytes) {
       void* p = ::mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
       if (p == MAP_FAILED) throw std::bad_alloc();
+      util::countMapped(static_cast<int64_t>(bytes));  // used_memory counts the whole mapping
       a.raw = p;
       a.buckets = std::launder(reinterpret_cast<Bucket*>(p));  // page-aligned
       a.mapped = true;
       return a;
     }
-    void* raw = std::calloc(1, bytes + alignof(Bucket) - 1);
+    void* raw = util::countedCalloc(1, bytes + alignof(Bucket) - 1);
     if (raw == nullptr) throw std::bad_alloc();
     const uintptr_t aligned = (reinterpret_cast<uintptr_t>(raw) + alignof(Bucket) - 1) & ~uintptr_t{alignof(Bucket) - 1};
     a.buckets = std::launder(reinterpret_cast<Bucket*>(aligned));
@@ -380,8 +382,9 @@ class BucketTable {
     if (a.count == 0) return;
     if (a.mapped) {
       ::munmap(a.raw, a.count * sizeof(Bucket));
+      util::countMapped(-static_cast<int64_t>(a.count * sizeof(Bucket)));
     } else {
-      std::free(a.raw);
+      util::countedFree(a.raw);
     }
   }
 

@@ -127,6 +127,7 @@ class ZSetValue final : public Object {
   size_t memoryUsage() const override;
   std::string_view encodingName() const override { return tree_ ? "skiplist" : "listpack"; }
   size_t length() const override;
+  size_t freeEffort() const override { return tree_ ? length() : 1; }
   bool isListpack() const { return !tree_; }
 
   std::optional<double> score(std::string_view member);

@@ -43,6 +43,9 @@ class Connection {
 
   // Bytes waiting to be written (queued replies plus the in-flight write).
   size_t pendingOutputBytes() const { return output_.size() + inflight_.size(); }
+  // Bytes the output buffers hold allocated, sent or not (maxmemory leaves
+  // replicas' out of its count).
+  size_t outputCapacity() const { return output_.capacity() + inflight_.capacity(); }
   const std::string& peerAddress() const { return peer_; }
   const std::string& localAddress() const { return local_; }
   int fd() const { return fd_; }

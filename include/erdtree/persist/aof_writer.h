@@ -146,6 +146,7 @@ class AofWriter {
   uint64_t currentSize() const { return currentSize_; }
   uint64_t baseSize() const { return baseSize_; }
   uint64_t bufferLength() const { return buf_.size(); }
+  uint64_t bufferCapacity() const { return buf_.capacity(); }  // MEMORY STATS aof.buffer
   uint64_t pendingBackgroundJobs() const { return pending_.load(); }
   uint64_t delayedFsyncs() const { return delayedFsyncs_; }
   uint64_t rotations() const { return rotations_; }

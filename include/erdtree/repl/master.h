@@ -116,6 +116,10 @@ class Master {
   // returns true; false when there is no backlog to feed.
   void setProxying(bool on);
   bool proxy(std::string_view raw);
+  // Hands the stream fed since the last call to the replicas (one append
+  // each). pump() and every call that changes a replica's state do it first;
+  // the server's loop calls pump() before it writes to sockets.
+  void flushStream();
   // A full resync with our master: the history our replicas have is gone.
   // Drops them and the backlog, and starts a new backlog at the master's
   // offset (Redis's disconnectSlaves + a fresh backlog).
@@ -216,6 +220,8 @@ class Master {
   int lastDb_ = -1;  // Redis's slaveseldb
   bool proxying_ = false;
   std::string scratch_;
+  std::string fanout_;  // stream bytes not yet handed to the replicas (flushStream)
+  static constexpr size_t kKeepFanoutCapacity = 1 << 20;
   std::vector<Replica> replicas_;
   std::unordered_map<uint64_t, Hello> hello_;
   std::vector<uint64_t> toClose_;

@@ -65,6 +65,8 @@ class EvictionRunner final : public command::MemoryGuard {
  private:
   enum class Result { kOk, kRunning, kFail };
   Result evict();
+  // Used memory, less what is not counted, is within maxmemory.
+  bool underLimit();
   void updateMetrics(Result r);
   // Removes key from db, propagates the deletion; returns the estimated bytes freed.
   uint64_t evictKey(int db, const std::string& key);
@@ -75,7 +77,6 @@ class EvictionRunner final : public command::MemoryGuard {
   engine::UsedMemoryCache memory_;
   uint64_t maxmemory_ = 0;
   int64_t tenacity_ = 10;
-  bool lazyEviction_ = false;
   bool ignoreAsReplica_ = true;
   std::function<bool()> isReplica_;
   std::function<uint64_t()> notCounted_;

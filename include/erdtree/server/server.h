@@ -91,6 +91,7 @@ class Server final : public net::ConnectionHandler,
   size_t clientKill(const command::Session& caller, const KillFilter& filter) override;
   std::string shutdown(const ShutdownFlags& flags) override;
   std::string bgrewriteaof(bool inExec) override;
+  command::MemoryStats memoryStats() override;  // memory_stats.cpp
 
   // command::ReplicaControl (replica.cpp)
   bool replicaOf(std::string_view host, int port, const std::string& byClient) override;
@@ -232,7 +233,7 @@ class Server final : public net::ConnectionHandler,
   int64_t startTimeMs_ = 0;
   uint64_t rejectedConnections_ = 0;
   uint64_t errorReplies_ = 0;
-  uint64_t peakMemory_ = 0;
+  uint64_t startupMemory_ = 0;  // used_memory_startup: before the data load
   std::string runId_;
   repl::ReplicationIds replIds_;  // master_replid, offsets (INFO replication, ROLE)
   std::unique_ptr<repl::ReplicaLink> replicaLink_;  // set while a replica

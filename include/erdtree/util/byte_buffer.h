@@ -7,13 +7,14 @@
 #include <cstring>
 #include <new>
 #include <string_view>
+#include "erdtree/util/alloc_counter.h"
 
 namespace erdtree::util {
 
 class ByteBuffer {
  public:
   ByteBuffer() = default;
-  ~ByteBuffer() { std::free(data_); }
+  ~ByteBuffer() { util::countedFree(data_); }
   ByteBuffer(const ByteBuffer&) = delete;
   ByteBuffer& operator=(const ByteBuffer&) = delete;
 
@@ -48,7 +49,7 @@ class ByteBuffer {
   // Returns memory to the allocator when a burst left a large, mostly empty buffer.
   void shrinkTo(size_t cap) {
     if (cap_ <= cap || size_ > cap) return;
-    char* p = static_cast<char*>(std::realloc(data_, cap));
+    char* p = static_cast<char*>(util::countedRealloc(data_, cap));
     if (p == nullptr) return;
     data_ = p;
     cap_ = cap;
@@ -58,7 +59,7 @@ class ByteBuffer {
   void grow(size_t need) {
     size_t cap = cap_ == 0 ? 1024 : cap_;
     while (cap < need) cap = cap < (64u << 20) ? cap * 2 : cap + (64u << 20);
-    char* p = static_cast<char*>(std::realloc(data_, cap));
+    char* p = static_cast<char*>(util::countedRealloc(data_, cap));
     if (p == nullptr) throw std::bad_alloc();
     data_ = p;
     cap_ = cap;
