@@ -10,9 +10,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include "erdtree/engine/memory_probe.h"
 #include "erdtree/persist/rdb_loader.h"
 #include "erdtree/persist/rdb_writer.h"
+#include "erdtree/util/alloc_counter.h"
 #include "erdtree/util/clock.h"
 
 namespace erdtree::server {
@@ -71,7 +71,7 @@ std::string Snapshotter::loadAtStartup() {
 persist::SaveOptions rdbSaveOptions(const config::Settings& s, const engine::EncodingLimits& limits, int64_t nowMs) {
   persist::SaveOptions opts;
   opts.nowMs = nowMs;
-  opts.usedMemory = engine::usedMemory();
+  opts.usedMemory = util::usedMemory();
   opts.limits = limits;
   opts.compress = s.rdbcompression;
   opts.checksum = s.rdbchecksum;
