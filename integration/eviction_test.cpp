@@ -81,16 +81,6 @@ void squeeze(Client& c, uint64_t baseline, double share) {
       << " keys left)";
 }
 
-// These tests measured evictions against mallinfo2, which reads zero under
-// AddressSanitizer (used_memory then fell back to RSS, which freeing does not
-// lower). used_memory is now the allocation counter, which ASan builds keep;
-// the skip stays until the suite is checked in an ASan build.
-#if defined(__SANITIZE_ADDRESS__)
-#define SKIP_WITHOUT_MALLOC_ACCOUNTING() GTEST_SKIP() << "used_memory is RSS under AddressSanitizer"
-#else
-#define SKIP_WITHOUT_MALLOC_ACCOUNTING() (void)0
-#endif
-
 bool isRedis() { return std::filesystem::path(ServerProcess::binaryPath()).filename().string() == "redis-server"; }
 
 TEST(Eviction, NoevictionRefusesDenyoomCommandsButServesReadsAndDeletes) {
@@ -165,7 +155,6 @@ TEST(Eviction, SettingsAndObjectFreqIdletime) {
 }
 
 TEST(Eviction, AllKeysLruKeepsRecentlyUsedKeys) {
-  SKIP_WITHOUT_MALLOC_ACCOUNTING();
   ServerProcess s({"--save", "", "--appendonly", "no", "--maxmemory-policy", "allkeys-lru"});
   s.start();
   Client c(s.port());
@@ -184,7 +173,6 @@ TEST(Eviction, AllKeysLruKeepsRecentlyUsedKeys) {
 }
 
 TEST(Eviction, AllKeysLfuKeepsFrequentlyUsedKeys) {
-  SKIP_WITHOUT_MALLOC_ACCOUNTING();
   ServerProcess s({"--save", "", "--appendonly", "no", "--maxmemory-policy", "allkeys-lfu"});
   s.start();
   Client c(s.port());
@@ -202,7 +190,6 @@ TEST(Eviction, AllKeysLfuKeepsFrequentlyUsedKeys) {
 }
 
 TEST(Eviction, VolatilePoliciesEvictOnlyKeysWithTtl) {
-  SKIP_WITHOUT_MALLOC_ACCOUNTING();
   for (const char* policy : {"volatile-lru", "volatile-lfu", "volatile-random", "volatile-ttl"}) {
     SCOPED_TRACE(policy);
     ServerProcess s({"--save", "", "--appendonly", "no", "--maxmemory-policy", policy});
@@ -233,7 +220,6 @@ TEST(Eviction, VolatilePoliciesEvictOnlyKeysWithTtl) {
 }
 
 TEST(Eviction, ConfigSetLowerMaxmemoryEvictsDownWithoutStallingClients) {
-  SKIP_WITHOUT_MALLOC_ACCOUNTING();
   ServerProcess s({"--save", "", "--appendonly", "no", "--maxmemory-policy", "allkeys-random"});
   s.start();
   Client c(s.port());
@@ -284,7 +270,6 @@ size_t recordsInAof(const ServerProcess& s, const std::string& command) {
 }
 
 TEST(Eviction, EvictionsReachTheLogAndReplicasAsDel) {
-  SKIP_WITHOUT_MALLOC_ACCOUNTING();
   if (isRedis()) GTEST_SKIP() << "erdtree master";
   ServerProcess master({"--save", "", "--appendonly", "yes", "--maxmemory-policy", "allkeys-lru"});
   master.start();
@@ -323,7 +308,6 @@ TEST(Eviction, EvictionsReachTheLogAndReplicasAsDel) {
 }
 
 TEST(Eviction, LazyfreeLazyEvictionPropagatesUnlink) {
-  SKIP_WITHOUT_MALLOC_ACCOUNTING();
   if (isRedis()) GTEST_SKIP() << "reads erdtree's AOF layout";
   ServerProcess s({"--save", "", "--appendonly", "yes", "--maxmemory-policy", "allkeys-random",
                    "--lazyfree-lazy-eviction", "yes"});
