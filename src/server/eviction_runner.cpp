@@ -12,9 +12,6 @@ namespace {
 
 // Keys are evicted in batches of this many between clock reads (Redis: 16).
 constexpr uint64_t kKeysPerTimeCheck = 16;
-// Table slot and chain share per key, added to the entry's own bytes when
-// estimating what an eviction frees (table.h: 12-24 bytes per entry).
-constexpr uint64_t kTableBytesPerKey = 16;
 
 }  // namespace
 
@@ -66,7 +63,7 @@ void EvictionRunner::runSlice() {
 }
 
 bool EvictionRunner::underLimit() {
-  const uint64_t used = memory_.get();
+  const uint64_t used = engine::usedMemory();
   if (used <= maxmemory_) return true;
   const uint64_t notCounted = notCountedBytes();
   return used <= maxmemory_ + notCounted;
@@ -75,7 +72,7 @@ bool EvictionRunner::underLimit() {
 EvictionRunner::Result EvictionRunner::evict() {
   if (!active()) return Result::kOk;
   if (underLimit()) return Result::kOk;
-  uint64_t used = memory_.get();
+  uint64_t used = engine::usedMemory();
   const uint64_t notCounted = notCountedBytes();
   used = used > notCounted ? used - notCounted : 0;
   if (cfg_.policy == engine::EvictionPolicy::kNoEviction) return Result::kFail;
@@ -103,17 +100,14 @@ EvictionRunner::Result EvictionRunner::evict() {
       break;
     }
   }
-  memory_.noteFreed(freed);
   return result;
 }
 
 uint64_t EvictionRunner::evictKey(int db, const std::string& key) {
   engine::Db& d = svc_.keyspace.db(db);
-  const uint64_t before = engine::kUsedMemoryIsCheap ? engine::usedMemory() : 0;
+  const uint64_t before = engine::usedMemory();
   engine::Entry* e = d.detach(key);
   if (e == nullptr) return 0;
-  uint64_t estimate = e->allocatedBytes() + kTableBytesPerKey;
-  if (e->type() != engine::ValueType::String) estimate += e->object()->memoryUsage();
   // Propagated like an expiry (Redis's propagateDeletion), before the command
   // that made room for itself.
   const bool lazy = d.policy().eviction;  // lazyfree-lazy-eviction
@@ -122,7 +116,6 @@ uint64_t EvictionRunner::evictKey(int db, const std::string& key) {
   svc_.watches.touch(db, key);
   d.freeEntry(e, lazy);  // a big value goes to the lazy-free thread when lazy
   ++evictedKeys_;
-  if (!engine::kUsedMemoryIsCheap) return estimate;
   const uint64_t after = engine::usedMemory();
   return before > after ? before - after : 0;
 }

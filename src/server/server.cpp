@@ -332,7 +332,6 @@ void Server::beforeSleep() {
   } while (services_.blocking.hasUnblocked() && !shutdownRequested_);  // a drained client served others
   pumpReplicas();
   armBlockTimer();
-  eviction_.newIteration();  // the next iteration reads used memory afresh
   if (shutdownRequested_) performShutdown();
 }
 

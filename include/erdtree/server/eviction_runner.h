@@ -8,9 +8,8 @@
 // lazyfree-lazy-eviction), so a replica never evicts on its own.
 //
 // Used memory comes from engine::usedMemory() only (less replica output
-// buffers and the AOF buffer, as Redis), read at most once per
-// loop iteration when that is expensive (memory_probe.h); in between, what
-// an eviction frees is estimated from the entry's size.
+// buffers and the AOF buffer, as Redis); each eviction measures what its
+// delete freed from it.
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -44,7 +43,6 @@ class EvictionRunner final : public command::MemoryGuard {
   bool performEvictions() override;
 
   // Before each loop iteration's work: used memory is read afresh.
-  void newIteration() { memory_.refresh(); }
   // Whether eviction must go on between iterations (over the limit when a
   // time budget ran out, or after maxmemory was lowered).
   bool slicePending() const { return slicePending_; }
@@ -74,7 +72,6 @@ class EvictionRunner final : public command::MemoryGuard {
   command::Services& svc_;
   engine::Evictor evictor_;
   engine::EvictionConfig cfg_;
-  engine::UsedMemoryCache memory_;
   uint64_t maxmemory_ = 0;
   int64_t tenacity_ = 10;
   bool ignoreAsReplica_ = true;
