@@ -37,7 +37,7 @@ import time
 from benchlib import (Conn, Server, add_common_args, check_common_args, fmt, key_of,
                       load_units, log, member_of, print_elapsed, print_setup, print_summary,
                       ratio, resp_bytes, set_cmd, setup_process, stop_all_servers, throughput,
-                      throughput_table, value_of)
+                      throughput_table, value_of, script_entry)
 
 STRING_TESTS = ["set", "get", "incr", "mset"]
 # Order matters inside a round: LPOP drains what LPUSH (and the LRANGE
@@ -262,8 +262,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except RuntimeError as e:
-        log("error: %s" % e)
-        sys.exit(2)
+    script_entry(main)

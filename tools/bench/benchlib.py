@@ -614,3 +614,13 @@ def print_elapsed(t_start):
     load = os.getloadavg()
     print("elapsed %.0fs; loadavg at end %.2f %.2f %.2f (other jobs on the box add noise)" % (
         time.monotonic() - t_start, *load))
+
+
+def script_entry(main):
+    """The scripts' `if __name__ == "__main__"`: exit with main()'s code, or
+    2 with the message when a server fails or answers wrongly."""
+    try:
+        sys.exit(main())
+    except RuntimeError as e:
+        log("error: %s" % e)
+        sys.exit(2)

@@ -43,7 +43,7 @@ import time
 
 from benchlib import (Conn, Server, add_common_args, check_common_args, fmt, key_of, load_units, log,
                       parse_info, print_elapsed, print_setup, print_summary, ratio, resp_bytes,
-                      setup_process, stop_all_servers, value_of)
+                      setup_process, stop_all_servers, value_of, script_entry)
 
 SECTIONS = ["eviction", "perkey", "latency"]
 NAMES = ("erdtree", "redis")
@@ -905,8 +905,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except RuntimeError as e:
-        log("error: %s" % e)
-        sys.exit(2)
+    script_entry(main)

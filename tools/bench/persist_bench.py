@@ -43,7 +43,7 @@ import time
 from benchlib import (Conn, Server, add_common_args, check_common_args, fmt, key_of, load_units, resp_bytes,
                       log, parse_info, print_elapsed, print_setup, print_summary, ratio,
                       set_cmd, setup_process, spread, stop_all_servers, throughput,
-                      throughput_table, value_of)
+                      throughput_table, value_of, script_entry)
 
 SECTIONS = ["throughput", "restart", "rewrite"]
 FSYNC_MODES = ["everysec", "always"]
@@ -623,8 +623,4 @@ def main():
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except RuntimeError as e:
-        log("error: %s" % e)
-        sys.exit(2)
+    script_entry(main)
