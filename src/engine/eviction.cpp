@@ -1,4 +1,5 @@
 #include "erdtree/engine/eviction.h"
+#include "erdtree/util/hash.h"
 
 #include <algorithm>
 #include <limits>
@@ -28,42 +29,50 @@ bool isVolatilePolicy(EvictionPolicy p) {
 }
 
 EvictionPool::EvictionPool() {
-  for (Candidate& c : slots_) c.key.reserve(kCachedKeyBytes);
+  for (size_t i = 0; i < kSize; ++i) {
+    slots_[i].key.reserve(kCachedKeyBytes);
+    order_[i] = static_cast<uint8_t>(i);
+  }
 }
 
 void EvictionPool::offer(uint64_t score, int db, std::string_view key) {
+  const auto at = [&](size_t i) { return order_.begin() + static_cast<ptrdiff_t>(i); };
+  // Most samples are no better than anything in a full pool: out at once,
+  // before the key comparisons (this runs for every sampled key).
+  if (count_ == kSize && score <= slots_[order_[0]].score) return;
   // A key pooled earlier is taken out first, so it is never pooled twice.
+  const uint64_t keyHash = util::hashBytes(key, 0);
   for (size_t i = 0; i < count_; ++i) {
-    if (slots_[i].db == db && slots_[i].key == key) {
-      std::rotate(slots_.begin() + static_cast<ptrdiff_t>(i), slots_.begin() + static_cast<ptrdiff_t>(i) + 1,
-                  slots_.begin() + static_cast<ptrdiff_t>(count_));
+    const Candidate& c = slots_[order_[i]];
+    if (c.keyHash == keyHash && c.db == db && c.key == key) {
+      std::rotate(at(i), at(i + 1), at(count_));  // its slot joins the free ones
       --count_;
       break;
     }
   }
   // k: where the new candidate goes to keep scores ascending.
   size_t k = 0;
-  while (k < count_ && slots_[k].score < score) ++k;
+  while (k < count_ && slots_[order_[k]].score < score) ++k;
   if (count_ == kSize) {
     if (k == 0) return;  // no better than anything pooled
-    // Drop the lowest (slot 0): shift slots 1..k-1 down, insert at k-1.
-    std::rotate(slots_.begin(), slots_.begin() + 1, slots_.begin() + static_cast<ptrdiff_t>(k));
+    // Drop the lowest: its slot moves to position k-1 and takes the new one.
+    std::rotate(at(0), at(1), at(k));
     --k;
   } else {
-    // Open slot k: the spare string at count_ moves to k (swaps, no allocation).
-    std::rotate(slots_.begin() + static_cast<ptrdiff_t>(k), slots_.begin() + static_cast<ptrdiff_t>(count_),
-                slots_.begin() + static_cast<ptrdiff_t>(count_) + 1);
+    // The first free slot moves to position k.
+    std::rotate(at(k), at(count_), at(count_ + 1));
     ++count_;
   }
-  Candidate& c = slots_[k];
+  Candidate& c = slots_[order_[k]];
   c.score = score;
+  c.keyHash = keyHash;
   c.db = db;
   c.key.assign(key);
 }
 
 bool EvictionPool::popBest(int& db, std::string& key) {
   if (count_ == 0) return false;
-  Candidate& c = slots_[--count_];
+  const Candidate& c = slots_[order_[--count_]];
   db = c.db;
   key.assign(c.key);
   return true;

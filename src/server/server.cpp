@@ -380,11 +380,12 @@ void Server::runExpireSlice() {
 
 // Allocated sizes, as Redis's sdsAllocSize: an emptied buffer keeps its
 // capacity, and the counter counts it.
+// Runs before every command while maxmemory is set: walks the replicas
+// only, not every client.
 uint64_t Server::notCountedForEviction() {
   uint64_t bytes = aof_ ? aof_->bufferCapacity() : 0;
-  tcp_->forEach([&](net::Connection& conn) {
-    if (auto* c = static_cast<Client*>(conn.userData); c != nullptr && c->session.replica)
-      bytes += conn.outputCapacity() + conn.input().capacity();
+  master_.forEachReplicaId([&](uint64_t id) {
+    if (net::Connection* conn = tcp_->find(id)) bytes += conn->outputCapacity() + conn->input().capacity();
   });
   return bytes;
 }

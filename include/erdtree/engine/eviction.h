@@ -65,15 +65,20 @@ class EvictionPool {
   size_t size() const { return count_; }
   void clear() { count_ = 0; }
   // Score of candidate i (0 = lowest), for tests.
-  uint64_t scoreAt(size_t i) const { return slots_[i].score; }
+  uint64_t scoreAt(size_t i) const { return slots_[order_[i]].score; }
 
  private:
   struct Candidate {
     uint64_t score = 0;
+    uint64_t keyHash = 0;  // compared before the key itself
     int db = 0;
     std::string key;
   };
+  // Candidates stay in their slots (their key buffers are reused); order_
+  // lists the pooled slots by ascending score, then the free ones, so
+  // keeping the order moves bytes, not strings.
   std::array<Candidate, kSize> slots_;
+  std::array<uint8_t, kSize> order_{};
   size_t count_ = 0;
 };
 

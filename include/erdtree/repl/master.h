@@ -137,6 +137,12 @@ class Master {
   void psync(uint64_t id, const std::string& peerIp, std::string_view replid, int64_t offset, bool oldSync,
              int64_t nowMs);
   bool isReplica(uint64_t id) const;
+  // Calls f(id) for every replica's client (cheap: no copies, for the
+  // maxmemory check that runs before every command).
+  template <class F>
+  void forEachReplicaId(F&& f) const {
+    for (const Replica& r : replicas_) f(r.id);
+  }
   void clientClosed(uint64_t id);
 
   // Server cron: reaps the sync child, starts a waiting one, pings.
