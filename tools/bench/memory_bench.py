@@ -710,8 +710,50 @@ def load_probe(opts, which, evict):
     return out
 
 
+def growth_probe(opts, which):
+    """Probe while redis-benchmark grows an empty server by --growth-requests
+    SETs of random keys in a 100M-key space (nearly all new keys): every
+    table resize of the growth happens under the probe."""
+    srv = make_server(opts, which)
+    proc = None
+    lats = []
+    try:
+        srv.start()
+        srv.call("SET", PROBE_KEY, "1")
+        cmd = ["nice", "-n", "10", opts.redis_benchmark, "-h", "127.0.0.1", "-p", str(srv.port),
+               "-c", "50", "-n", str(opts.growth_requests), "-r", "100000000", "-d", "10",
+               "-t", "set", "-P", "16", "-q"]
+        if opts.client_cpu is not None:
+            cmd = ["taskset", "-c", str(opts.client_cpu)] + cmd
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                stdin=subprocess.DEVNULL)
+        probe = Probe(srv.port, opts.run_timeout)
+        try:
+            deadline = time.monotonic() + opts.load_timeout
+            while proc.poll() is None:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("%s: the growth load did not finish in %ss" % (which, opts.load_timeout))
+                for _ in range(200):
+                    lats.append(probe.once()[1])
+        finally:
+            probe.close()
+        if proc.returncode != 0:
+            raise RuntimeError("redis-benchmark exited with %s" % proc.returncode)
+        size = srv.call("DBSIZE")
+    finally:
+        if proc is not None:
+            stop_load(proc)
+        srv.stop()
+    out = lat_stats(lats)
+    out["dbsize"] = size
+    log("  growth  %-7s p50 %s p99 %s max %s ms over %d probes; %d keys at the end" % (
+        which, fmt(out["p50"], "%.3f"), fmt(out["p99"], "%.3f"), fmt(out["max"], "%.3f"), out["n"], size))
+    return out
+
+
 def section_latency(opts):
-    out = {"expiry": {w: [] for w in NAMES}, "load": {w: [] for w in NAMES}, "evict": {w: [] for w in NAMES}}
+    out = {"expiry": {w: [] for w in NAMES}, "load": {w: [] for w in NAMES}, "evict": {w: [] for w in NAMES},
+           "growth": {w: [] for w in NAMES}}
     log("latency: %d round(s); expiry storm of %d keys; SET load -P 16 -r %d, maxmemory budget %.0f MB" % (
         opts.rounds, opts.expire_keys, opts.load_keyspace, opts.evict_budget / MB))
     step = 0
@@ -724,6 +766,9 @@ def section_latency(opts):
             for which in ordered(step):
                 out[case][which].append(guarded(case, which, load_probe, opts, which, evict))
             step += 1
+        for which in ordered(step):
+            out["growth"][which].append(guarded("growth", which, growth_probe, opts, which))
+        step += 1
     return out
 
 
@@ -747,10 +792,12 @@ def report_latency(opts, out):
     print("  expiry-before: idle, %d keys loaded, the second before they expire (the noise floor);" % opts.expire_keys)
     print("  expiry: from their common PEXPIREAT instant until DBSIZE shows them gone;")
     print("  load: redis-benchmark -t set -P 16 -c 50 -r %d, no maxmemory; evict: the same load with" % opts.load_keyspace)
-    print("  allkeys-lru and maxmemory = empty server + %.0f MB, probed once used_memory reached it" % (
+    print("  allkeys-lru and maxmemory = empty server + %.0f MB, probed once used_memory reached it;" % (
         opts.evict_budget / MB))
+    print("  growth: an empty server grown by %d SETs of random keys (-P 16 -r 100000000), probed throughout" %
+          opts.growth_requests)
     cases = [("expiry-before", "expiry", "before"), ("expiry", "expiry", "during"),
-             ("load", "load", None), ("evict", "evict", None)]
+             ("load", "load", None), ("evict", "evict", None), ("growth", "growth", None)]
     hdr = "%-13s | %-7s | %7s %7s %8s | %7s %5s | %s" % (
         "case", "server", "p50", "p99", "max", "probes", ">10ms", "notes")
     print(hdr)
@@ -772,6 +819,8 @@ def report_latency(opts, out):
                 else:
                     notes = "all gone %.2f s after the expiry time" % med(gone)
                     summary.append("expiry_gone_seconds %s %.3f" % (which, med(gone)))
+            if key == "growth" and runs:
+                notes = "%d keys at the end" % runs[-1]["dbsize"]
             if key in ("load", "evict") and runs:
                 rate = med([r["rate"] for r in runs])
                 notes = "%s cmds/s" % fmt(rate, "%.0f")
@@ -836,6 +885,8 @@ def parse_args():
     g.add_argument("--evict-budget-mb", type=float, help="maxmemory above the empty server (default 64; --quick 16)")
     g.add_argument("--load-keyspace", type=int, help="redis-benchmark -r (default 4000000; --quick 1000000)")
     g.add_argument("--probe-seconds", type=float, help="probe time under load (default 5; --quick 2)")
+    g.add_argument("--growth-requests", type=int,
+                   help="SETs growing an empty server under the probe (default 10000000; --quick 1000000)")
     o = p.parse_args()
     q = o.quick
 
@@ -852,6 +903,7 @@ def parse_args():
     dflt("evict_budget_mb", 64.0, 16.0)
     dflt("load_keyspace", 4000000, 1000000)
     dflt("probe_seconds", 5.0, 2.0)
+    dflt("growth_requests", 10000000, 1000000)
     o.evict_budget = int(o.evict_budget_mb * MB)
     o.policies = [x.strip().lower() for x in o.policies.split(",") if x.strip()]
     bad = [x for x in o.policies if x not in ALL_POLICIES]
