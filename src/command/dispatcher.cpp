@@ -234,7 +234,6 @@ void Dispatcher::call(Session& session, const CommandSpec& spec, std::span<const
   Context ctx{session, args, out, svc_, nowMs};
   spec.handler(ctx);
   ++svc_.stats.commandsProcessed;
-
   // A write that changed data touches its key arguments for WATCH (spec.h:
   // WatchTouch says which).
   if (svc_.stats.dirty != dirtyBefore && !svc_.watches.empty() && spec.hasKeys()) {

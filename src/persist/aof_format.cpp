@@ -1,20 +1,10 @@
 #include "erdtree/persist/aof_format.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cstring>
 
 namespace erdtree::persist {
 namespace {
-
-void appendHeader(std::string& out, char prefix, size_t n) {
-  char digits[24];
-  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
-  (void)ec;
-  out.push_back(prefix);
-  out.append(digits, end);
-  out.append("\r\n", 2);
-}
 
 // Bulk lengths and counts are nearly always below 1000: branches, no loop.
 inline size_t decimalDigits(size_t n) {
@@ -34,6 +24,13 @@ inline char* writeHeader(char* p, char prefix, size_t n, size_t digits) {
   end[0] = '\r';
   end[1] = '\n';
   return end + 2;
+}
+
+void appendHeader(std::string& out, char prefix, size_t n) {
+  const size_t digits = decimalDigits(n);
+  const size_t at = out.size();
+  out.resize(at + digits + 3);
+  writeHeader(out.data() + at, prefix, n, digits);
 }
 
 }  // namespace
