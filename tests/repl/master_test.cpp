@@ -96,6 +96,16 @@ TEST(ReplMaster, FullSyncsShareTheChildThenStreamAndContinue) {
   m.psync(3, "127.0.0.1", ids.replid, next, false, 0);
   EXPECT_EQ(t.out[3], "+CONTINUE " + ids.replid + "\r\n" + setRecord("b", "2"));
   EXPECT_EQ(m.syncPartialOk(), 1u);
+  // A replica joining in the same loop turn as a record that has not reached
+  // the replicas yet gets it from the backlog, once; the others once too.
+  const int64_t beforeC = ids.offset;
+  feedSet(m, 2, "c", "3");
+  t.out[5];
+  m.psync(5, "127.0.0.1", ids.replid, beforeC + 1, false, 0);
+  m.pump(0);
+  EXPECT_EQ(t.out[5], "+CONTINUE " + ids.replid + "\r\n" + setRecord("c", "3"));
+  EXPECT_EQ(t.out[3], "+CONTINUE " + ids.replid + "\r\n" + setRecord("b", "2") + setRecord("c", "3"));
+  EXPECT_EQ(t.out[1], synced + setRecord("b", "2") + setRecord("c", "3"));
   // An unknown history: full resync, counted as a partial error.
   t.out[4];
   m.psync(4, "127.0.0.1", std::string(40, 'a'), 1, false, 0);
@@ -103,6 +113,6 @@ TEST(ReplMaster, FullSyncsShareTheChildThenStreamAndContinue) {
   EXPECT_TRUE(m.childActive());
   m.killChild();
   m.clientClosed(1);
-  EXPECT_EQ(m.replicas(0).size(), 3u);
+  EXPECT_EQ(m.replicas(0).size(), 4u);
   std::filesystem::remove_all(dir);
 }
