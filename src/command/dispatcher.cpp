@@ -44,8 +44,10 @@ bool arityOk(int arity, size_t argc) {
 }  // namespace
 
 const CommandSpec* Dispatcher::lookup(std::span<const std::string_view> args, const CommandSpec*& found,
-                                      std::string& error) const {
+                                      std::string& error, bool internal) const {
   const CommandSpec* spec = svc_.registry.find(args[0]);
+  // The AOF and the master's stream may name a renamed command by its own name.
+  if (spec == nullptr && internal) spec = svc_.registry.findOriginal(args[0]);
   found = spec;
   if (spec == nullptr) {
     error = unknownCommandError(args);
@@ -76,10 +78,10 @@ const CommandSpec* Dispatcher::lookup(std::span<const std::string_view> args, co
   return spec;
 }
 
-const CommandSpec* Dispatcher::resolve(std::span<const std::string_view> args, resp::Writer& out) {
+const CommandSpec* Dispatcher::resolve(std::span<const std::string_view> args, resp::Writer& out, bool internal) {
   const CommandSpec* found = nullptr;
   std::string error;
-  const CommandSpec* spec = lookup(args, found, error);
+  const CommandSpec* spec = lookup(args, found, error, internal);
   if (spec == nullptr) {
     ++svc_.stats.rejectedCalls;
     out.error(error);
@@ -172,7 +174,7 @@ void Dispatcher::execute(Session& session, std::span<const std::string_view> arg
                          int64_t nowMs) {
   const CommandSpec* found = nullptr;  // the command named, even when refused
   std::string error;
-  const CommandSpec* spec = lookup(args, found, error);
+  const CommandSpec* spec = lookup(args, found, error, session.internal);
   if (spec == nullptr) return reject(session, found, error, out);
   // Redis checks protected commands right after the arity, before auth.
   if ((spec->flags & kProtected) != 0 && !session.internal && !protectedAllowed(svc_.debugCommand, session))

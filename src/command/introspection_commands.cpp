@@ -145,9 +145,10 @@ void writeCommandDocs(resp::Writer& out, const CommandSpec& spec) {
 }
 
 void commandCommand(Context& ctx) {
-  const auto& all = ctx.svc.registry.all();
-  ctx.out.arrayHeader(all.size());
-  for (const auto& spec : all) writeCommandInfo(ctx.out, *spec);
+  const Registry& r = ctx.svc.registry;
+  ctx.out.arrayHeader(r.size());
+  for (const auto& spec : r.all())
+    if (r.reachable(*spec)) writeCommandInfo(ctx.out, *spec);
 }
 
 void commandCountCommand(Context& ctx) { ctx.out.integer(static_cast<int64_t>(ctx.svc.registry.size())); }
@@ -173,7 +174,8 @@ void commandInfoCommand(Context& ctx) {
 void commandDocsCommand(Context& ctx) {
   std::vector<const CommandSpec*> specs;
   if (ctx.argc() == 2) {
-    for (const auto& s : ctx.svc.registry.all()) specs.push_back(s.get());
+    for (const auto& s : ctx.svc.registry.all())
+      if (ctx.svc.registry.reachable(*s)) specs.push_back(s.get());
   } else {
     for (size_t i = 2; i < ctx.argc(); ++i)
       if (const CommandSpec* s = findByFullName(ctx.svc.registry, ctx.arg(i))) specs.push_back(s);
@@ -196,6 +198,7 @@ void commandListCommand(Context& ctx) {
   }
   std::vector<std::string_view> names;
   for (const auto& s : ctx.svc.registry.all()) {
+    if (!ctx.svc.registry.reachable(*s)) continue;
     if (!filter || util::globMatch(pattern, s->name, true)) names.push_back(s->name);
     for (const auto& sub : s->subcommands)
       if (!filter || util::globMatch(pattern, sub.name, true)) names.push_back(sub.name);

@@ -48,7 +48,7 @@ bool parseEnd(std::string_view s, bool& left) {
 // Runs the registered handler of a non-blocking list command (args[0] names
 // it) for ctx's client: its reply, propagation and WATCH touches, no stats.
 void runAs(Context& ctx, std::span<const std::string_view> args) {
-  const CommandSpec* spec = ctx.svc.registry.find(args[0]);
+  const CommandSpec* spec = ctx.svc.registry.findOriginal(args[0]);  // rename-command does not apply
   Context sub{ctx.session, args, ctx.out, ctx.svc, ctx.nowMs};
   spec->handler(sub);
 }

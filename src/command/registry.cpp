@@ -53,6 +53,7 @@ bool lowerInto(std::string_view name, char* buf, size_t cap, std::string_view& o
 void Registry::add(CommandSpec spec) {
   auto owned = std::make_unique<CommandSpec>(std::move(spec));
   byName_.emplace(std::string(owned->name), owned.get());
+  byOriginalName_.emplace(std::string(owned->name), owned.get());
   specs_.push_back(std::move(owned));
 }
 
@@ -62,6 +63,28 @@ const CommandSpec* Registry::find(std::string_view name) const {
   if (!lowerInto(name, buf, sizeof(buf), lowered)) return nullptr;
   auto it = byName_.find(lowered);
   return it == byName_.end() ? nullptr : it->second;
+}
+
+const CommandSpec* Registry::findOriginal(std::string_view name) const {
+  char buf[64] = {};
+  std::string_view lowered;
+  if (!lowerInto(name, buf, sizeof(buf), lowered)) return nullptr;
+  auto it = byOriginalName_.find(lowered);
+  return it == byOriginalName_.end() ? nullptr : it->second;
+}
+
+std::string Registry::rename(std::string_view from, std::string_view to) {
+  std::string oldName(from), newName(to);
+  for (char& c : oldName) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : newName) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto it = byName_.find(oldName);
+  if (it == byName_.end()) return "No such command in rename-command";
+  const CommandSpec* spec = it->second;
+  if (!newName.empty() && byName_.contains(newName) && newName != oldName) return "Target command name already exists";
+  byName_.erase(it);
+  if (newName.empty()) disabled_.insert(spec);
+  else byName_.emplace(newName, spec);
+  return "";
 }
 
 const CommandSpec* Registry::findSubcommand(const CommandSpec& parent, std::string_view name) {

@@ -66,7 +66,7 @@ void execCommand(Context& ctx) {
   for (const auto& cmd : queued) {
     views.assign(cmd.begin(), cmd.end());
     // Validated at queue time; resolve() only finds the spec again.
-    if (const CommandSpec* spec = ctx.svc.dispatcher->resolve(views, ctx.out))
+    if (const CommandSpec* spec = ctx.svc.dispatcher->resolve(views, ctx.out, ctx.session.internal))
       ctx.svc.dispatcher->call(ctx.session, *spec, views, ctx.out, ctx.nowMs);
   }
   if (ctx.svc.execWrapOpen) {

@@ -11,6 +11,7 @@
 
 #include "erdtree/config/config_rewrite.h"
 #include "erdtree/config/config_table.h"
+#include "erdtree/config/redis_conf.h"
 #include "erdtree/persist/file_io.h"
 #include "toml_text.h"
 #include "erdtree/util/glob.h"
@@ -60,7 +61,43 @@ std::string Config::loadTomlFile(const std::string& path) {
   return loadTomlText(ss.str(), path);
 }
 
+namespace {
+
+// The file named by the command line: the first argument, or --config FILE.
+// Sets fileArg to its index (the --config flag is at fileArg - 1).
+std::string configFileArgument(int argc, char** argv, int& fileArg) {
+  fileArg = -1;
+  if (argc > 1 && std::string_view(argv[1]).rfind("--", 0) != 0) {
+    fileArg = 1;
+    return argv[1];
+  }
+  for (int i = 1; i + 1 < argc; ++i) {
+    if (std::string_view(argv[i]) == "--config" && std::string_view(argv[i + 1]).rfind("--", 0) != 0 &&
+        (i + 2 == argc || std::string_view(argv[i + 2]).rfind("--", 0) == 0)) {
+      fileArg = i + 1;
+      return argv[i + 1];
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
 std::string Config::applyCommandLine(int argc, char** argv) {
+  // A redis.conf takes the flags as Redis does: as lines after the file.
+  int fileArg = -1;
+  const std::string file = configFileArgument(argc, argv, fileArg);
+  if (!file.empty()) {
+    std::ifstream in(file, std::ios::binary);
+    std::stringstream head;
+    if (in) head << in.rdbuf();
+    if (isRedisConf(file, head.str())) {
+      std::vector<char*> rest(argv, argv + argc);
+      const int flagAt = fileArg == 1 ? 1 : fileArg - 1;  // the file, or --config FILE
+      rest.erase(rest.begin() + flagAt, rest.begin() + fileArg + 1);
+      return loadRedisConfFile(file, redisOptionLines(static_cast<int>(rest.size()), rest.data(), 1));
+    }
+  }
   int i = 1;
   bool saveSeen = false;  // a later --save adds rules, as repeated save lines do in redis.conf
   // redis-server style: the first argument may be the configuration file.
@@ -126,7 +163,14 @@ std::string Config::rewrite() const {
   if (!in) return std::string("Rewriting config file: ") + std::strerror(errno);
   std::stringstream ss;
   ss << in.rdbuf();
-  const std::string text = rewriteTomlText(ss.str(), settings_, Config().settings());
+  std::string text;
+  if (redisConf_) {
+    Settings defaults = Config().settings();
+    applyRedisBaseline(defaults);
+    text = rewriteRedisConfText(ss.str(), settings_, defaults);
+  } else {
+    text = rewriteTomlText(ss.str(), settings_, Config().settings());
+  }
   // A temp file, fsynced, renamed over the old one: a crash leaves either
   // file whole (Sentinel rewrites the roles with this after a failover).
   const std::string tmp = configFile_ + ".tmp-rewrite";

@@ -127,13 +127,6 @@ std::string formatBind(const Settings& s) {
   return out;
 }
 
-// Accepted only as "no": the server does not fork itself into the background
-// (run it under systemd or a shell's &).
-std::string parseDaemonize(Settings& s, std::string_view v) {
-  std::string err = parseBool<&Settings::daemonize>(s, v);
-  if (err.empty() && s.daemonize) return "daemonize yes is not supported; run under a supervisor";
-  return err;
-}
 
 // Redis 7.0 refuses paths here: the log lives in dir/appenddirname/.
 std::string parseAppendfilename(Settings& s, std::string_view v) {
@@ -317,7 +310,7 @@ const std::vector<SettingDescriptor>& settingDescriptors() {
       {"logfile", "server", false, false, parseString<&Settings::logfile>, formatString<&Settings::logfile>},
       {"pidfile", "server", false, false, parseString<&Settings::pidfile>, formatString<&Settings::pidfile>},
       {"hz", "server", true, false, parseInt<&Settings::hz, 1, 500>, formatInt<&Settings::hz>},
-      {"daemonize", "server", false, false, parseDaemonize, formatBool<&Settings::daemonize>},
+      {"daemonize", "server", false, false, parseBool<&Settings::daemonize>, formatBool<&Settings::daemonize>},
       {"protected-mode", "server", true, false, parseBool<&Settings::protectedMode>, formatBool<&Settings::protectedMode>},
       {"save", "server", true, false, parseSave, formatSave},
       {"stop-writes-on-bgsave-error", "server", true, false, parseBool<&Settings::stopWritesOnBgsaveError>,

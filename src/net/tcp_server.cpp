@@ -33,6 +33,10 @@ std::string TcpServer::listen(const ListenOptions& options) {
   for (std::string addr : options.bind) {
     bool optional = !addr.empty() && addr[0] == '-';  // Redis: "-addr" may fail to bind
     if (optional) addr.erase(0, 1);
+    // Redis's wildcards: "*" every IPv4 address, "::*" every IPv6 address.
+    const bool v6Wildcard = addr == "::*";
+    if (addr == "*") addr = "0.0.0.0";
+    if (v6Wildcard) addr = "::";
     sockaddr_storage ss{};
     int rc = addr.find(':') != std::string::npos
                  ? uv_ip6_addr(addr.c_str(), options.port, reinterpret_cast<sockaddr_in6*>(&ss))
@@ -45,7 +49,7 @@ std::string TcpServer::listen(const ListenOptions& options) {
     auto listener = std::make_unique<uv_tcp_t>();
     uv_tcp_init(loop_, listener.get());
     listener->data = this;
-    rc = uv_tcp_bind(listener.get(), reinterpret_cast<const sockaddr*>(&ss), 0);
+    rc = uv_tcp_bind(listener.get(), reinterpret_cast<const sockaddr*>(&ss), v6Wildcard ? UV_TCP_IPV6ONLY : 0);
     if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(listener.get()), options.backlog, onConnection);
     if (rc != 0) {
       uv_close(reinterpret_cast<uv_handle_t*>(listener.release()),

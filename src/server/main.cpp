@@ -5,6 +5,7 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
+#include <fcntl.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -17,6 +18,7 @@
 #include <random>
 #include <string>
 
+#include "erdtree/command/families.h"
 #include "erdtree/config/config.h"
 #include "erdtree/server/fd_limit.h"
 #include "erdtree/server/server.h"
@@ -27,7 +29,7 @@ namespace {
 
 void printUsage() {
   std::puts(
-      "Usage: erdtree-server [/path/to/erdtree.toml] [--config FILE] [--name value ...]\n"
+      "Usage: erdtree-server [/path/to/erdtree.toml | /path/to/redis.conf] [--config FILE] [--name value ...]\n"
       "       erdtree-server --version\n"
       "Settings use Redis's names, e.g. --port 7000 --bind 127.0.0.1 --maxclients 100.\n"
       "Without a file the embedded default (conf/erdtree.toml) applies.");
@@ -51,6 +53,35 @@ bool makeDirs(const std::string& path) {
     if (i < path.size()) partial += path[i];
   }
   return true;
+}
+
+// rename-command may name any command the server has.
+std::vector<std::string> commandNames() {
+  erdtree::command::Registry registry;
+  erdtree::command::registerAllCommands(registry);
+  std::vector<std::string> names;
+  for (const auto& spec : registry.all()) names.emplace_back(spec->name);
+  return names;
+}
+
+// daemonize yes, as Redis does it: the parent exits at once (an init script
+// waits for that), the child leaves the terminal's session and its standard
+// streams go to /dev/null. Done before any thread is started.
+void daemonize() {
+  pid_t pid = fork();
+  if (pid < 0) {
+    std::fprintf(stderr, "Can't fork to daemonize: %s\n", std::strerror(errno));
+    std::exit(1);
+  }
+  if (pid > 0) std::_Exit(0);
+  setsid();
+  int fd = open("/dev/null", O_RDWR);
+  if (fd >= 0) {
+    dup2(fd, STDIN_FILENO);
+    dup2(fd, STDOUT_FILENO);
+    dup2(fd, STDERR_FILENO);
+    if (fd > STDERR_FILENO) close(fd);
+  }
 }
 
 // Every client costs a descriptor: raise the limit or lower maxclients to fit.
@@ -83,12 +114,16 @@ int main(int argc, char** argv) {
   }
 
   erdtree::config::Config config;
+  config.setKnownCommands(commandNames());
   std::string err = config.applyCommandLine(argc, argv);
   if (!err.empty()) {
-    std::fprintf(stderr, "\n*** FATAL CONFIG ERROR (erdtree-server) ***\n>>> %s\n", err.c_str());
+    // A redis.conf fails with Redis's own text (scripts and people know it).
+    if (config.redisConfFormat()) std::fprintf(stderr, "%s%s", err.c_str(), err.back() == '\n' ? "" : "\n");
+    else std::fprintf(stderr, "\n*** FATAL CONFIG ERROR (erdtree-server) ***\n>>> %s\n", err.c_str());
     return 1;
   }
   const auto& s = config.settings();
+  if (s.daemonize) daemonize();
 
   std::shared_ptr<spdlog::logger> logger;
   try {
@@ -108,6 +143,7 @@ int main(int argc, char** argv) {
   spdlog::info("Erdtree version={}, bits=64, pid={}, just started", ERDTREE_VERSION, getpid());
   spdlog::info(config.configFile().empty() ? "Configuration loaded (embedded default)"
                                            : "Configuration loaded from " + config.configFile());
+  for (const std::string& w : config.startupWarnings()) spdlog::warn("{}", w);
 
   adjustOpenFilesLimit(config);
   if (!makeDirs(s.dir) || chdir(s.dir.c_str()) != 0) {
@@ -119,7 +155,11 @@ int main(int argc, char** argv) {
     config.mutableSettings().dir = cwd;
     std::free(cwd);
   }
-  if (!s.pidfile.empty()) std::ofstream(s.pidfile) << getpid() << "\n";
+  if (!s.pidfile.empty()) {
+    std::ofstream pidOut(s.pidfile);
+    pidOut << getpid() << "\n";
+    if (!pidOut) spdlog::warn("Failed to write PID file: {}", std::strerror(errno));
+  }
 
   std::random_device rd;
   erdtree::util::setHashSeed((static_cast<uint64_t>(rd()) << 32) ^ rd());

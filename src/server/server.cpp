@@ -27,6 +27,8 @@ Server::Server(config::Config& config)
       snapshot_(config, services_),
       rewriter_(config, services_) {
   command::registerAllCommands(registry_);
+  // redis.conf's rename-command lines (checked against the same table when read).
+  for (const auto& [from, to] : config_.commandRenames()) registry_.rename(from, to);
   services_.persistence = &snapshot_;
   services_.replicaControl = this;
   services_.replication = this;

@@ -28,7 +28,8 @@ class Dispatcher {
             int64_t nowMs);
   // Lookup and arity as execute() does them; replies the error and returns
   // nullptr when the request is not a valid command.
-  const CommandSpec* resolve(std::span<const std::string_view> args, resp::Writer& out);
+  // internal: the request comes from the AOF or the master (Registry::findOriginal).
+  const CommandSpec* resolve(std::span<const std::string_view> args, resp::Writer& out, bool internal = false);
   Services& services() { return svc_; }
   // Whether clients must authenticate (requirepass set).
   void setAuthRequired(bool required) { authRequired_ = required; }
@@ -38,7 +39,7 @@ class Dispatcher {
   // resolve() without the reply: nullptr and the error text (with its "ERR "
   // prefix) when refused; found is the spec named, if any, even then.
   const CommandSpec* lookup(std::span<const std::string_view> args, const CommandSpec*& found,
-                            std::string& error) const;
+                            std::string& error, bool internal) const;
   // Refuses a request (Redis's rejectCommand): inside MULTI it flags the
   // transaction; a refused EXEC answers EXECABORT and discards it.
   void reject(Session& session, const CommandSpec* spec, std::string_view error, resp::Writer& out);

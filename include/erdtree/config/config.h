@@ -24,6 +24,21 @@ class Config {
   // Returns "" on success or a message naming the offending setting.
   std::string loadTomlText(const std::string& text, const std::string& sourceName);
   std::string loadTomlFile(const std::string& path);
+  // A redis.conf (redis_conf.h) with `options` (redis-server's --name value
+  // flags as lines) appended. Returns "" or the complete text Redis prints
+  // for the error ("*** FATAL CONFIG FILE ERROR ..."); see redisConfFormat().
+  std::string loadRedisConfFile(const std::string& path, const std::string& options);
+  // The same for text without a file (unit tests; include paths are
+  // relative to the working directory, as in Redis).
+  std::string loadRedisConfText(const std::string& text);
+  // The loaded file is a redis.conf (errors and CONFIG REWRITE use Redis's format).
+  bool redisConfFormat() const { return redisConf_; }
+  // Command names rename-command may name (lower case); empty: any name.
+  void setKnownCommands(std::vector<std::string> names) { knownCommands_ = std::move(names); }
+  // rename-command lines in file order: {old name, new name or "" to disable}.
+  const std::vector<std::pair<std::string, std::string>>& commandRenames() const { return commandRenames_; }
+  // Warnings for the log once it is open (directives accepted but not applied).
+  const std::vector<std::string>& startupWarnings() const { return startupWarnings_; }
   // Parses argv as redis-server does: an optional leading config file path,
   // `--config FILE`, and `--name value [value...]` pairs. "" on success.
   std::string applyCommandLine(int argc, char** argv);
@@ -47,8 +62,13 @@ class Config {
   std::string rewrite() const;
 
  private:
+  friend class RedisConfReader;
   Settings settings_;
   std::string configFile_;
+  bool redisConf_ = false;
+  std::vector<std::string> knownCommands_;
+  std::vector<std::pair<std::string, std::string>> commandRenames_;
+  std::vector<std::string> startupWarnings_;
   std::vector<Listener> listeners_;
 };
 

@@ -50,7 +50,7 @@ struct Settings {
   std::string logfile;                          // logfile ("" = stdout)
   std::string pidfile;                          // pidfile
   int64_t hz = 10;                              // hz (cron frequency)
-  bool daemonize = false;                       // daemonize (accepted, must stay no)
+  bool daemonize = false;                       // daemonize (yes: fork into the background as Redis does)
   bool protectedMode = true;                    // protected-mode (loopback-only default)
   // save: Redis 7.0's default rules; empty = no automatic snapshots.
   std::vector<SaveRule> save{{3600, 1}, {300, 100}, {60, 10000}};
