@@ -106,9 +106,11 @@ std::vector<NewLine> linesFor(const SettingDescriptor& d, const Settings& curren
 }
 
 // Whether the file's lines for a setting already give it its current value.
+// The lines apply over the defaults (a client-output-buffer-limit line sets
+// one class only).
 bool fileMatches(const SettingDescriptor& d, const std::vector<std::vector<std::string>>& lines,
-                 const Settings& current) {
-  Settings scratch = current;
+                 const Settings& current, const Settings& defaults) {
+  Settings scratch = defaults;
   if (d.name == "save") scratch.save.clear();
   for (const auto& argv : lines) {
     std::vector<std::string> words;
@@ -170,7 +172,7 @@ std::string rewriteRedisConfText(std::string_view fileText, const Settings& curr
     if (!d.aliasOf.empty()) continue;
     const std::string name(d.name);
     const std::vector<size_t>& slots = owned[name];
-    if (!slots.empty() && fileMatches(d, ownedWords[name], current)) continue;
+    if (!slots.empty() && fileMatches(d, ownedWords[name], current, defaults)) continue;
     std::vector<NewLine> wanted = linesFor(d, current, defaults);
     size_t used = 0;
     for (const NewLine& l : wanted) {
