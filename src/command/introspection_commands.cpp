@@ -39,13 +39,13 @@ void writeKeySpecFlags(resp::Writer& out, const CommandSpec& spec, bool counted)
   out.arrayHeader(2);
   if (!(spec.flags & kWrite) || (counted && spec.watchTouch == WatchTouch::kDestination)) {
     out.simple("RO");   // read-only keys, and the sources of a ...STORE command
-    out.simple("ACCESS");
+    out.simple("access");
   } else if (spec.watchTouch == WatchTouch::kDestination) {
     out.simple("OW");   // the destination of a ...STORE command
-    out.simple("UPDATE");
+    out.simple("update");
   } else {
     out.simple("RW");
-    out.simple("UPDATE");
+    out.simple("update");
   }
 }
 

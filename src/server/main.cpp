@@ -67,14 +67,26 @@ std::vector<std::string> commandNames() {
 // daemonize yes, as Redis does it: the parent exits at once (an init script
 // waits for that), the child leaves the terminal's session and its standard
 // streams go to /dev/null. Done before any thread is started.
+// The parent waits until the child has its own session, so whoever started
+// it and then signals its process group cannot hit the daemon.
 void daemonize() {
+  int ready[2];
+  if (pipe(ready) != 0) ready[0] = ready[1] = -1;
   pid_t pid = fork();
   if (pid < 0) {
     std::fprintf(stderr, "Can't fork to daemonize: %s\n", std::strerror(errno));
     std::exit(1);
   }
-  if (pid > 0) std::_Exit(0);
+  if (pid > 0) {
+    if (ready[1] >= 0) close(ready[1]);
+    char byte;
+    while (ready[0] >= 0 && read(ready[0], &byte, 1) < 0 && errno == EINTR) {
+    }
+    std::_Exit(0);
+  }
   setsid();
+  if (ready[0] >= 0) close(ready[0]);
+  if (ready[1] >= 0) close(ready[1]);  // the parent's read returns: it may exit now
   int fd = open("/dev/null", O_RDWR);
   if (fd >= 0) {
     dup2(fd, STDIN_FILENO);
