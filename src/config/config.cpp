@@ -87,7 +87,11 @@ std::string Config::applyCommandLine(int argc, char** argv) {
   // A redis.conf takes the flags as Redis does: as lines after the file.
   int fileArg = -1;
   const std::string file = configFileArgument(argc, argv, fileArg);
-  if (!file.empty()) {
+  if (file.empty()) {
+    // Flags alone read as redis-server reads them, over erdtree's defaults.
+    return loadRedisConfText(redisOptionLines(argc, argv, 1), false);
+  }
+  {
     std::ifstream in(file, std::ios::binary);
     std::stringstream head;
     if (in) head << in.rdbuf();

@@ -102,6 +102,9 @@ std::string parseDebugCommand(Settings& s, std::string_view v) {
 std::string parseLoglevel(Settings& s, std::string_view v) {
   return parseEnum(s.loglevel, v, {"debug", "verbose", "notice", "warning", "nothing"});
 }
+std::string parseSupervised(Settings& s, std::string_view v) {
+  return parseEnum(s.supervised, v, {"upstart", "systemd", "auto", "no"});
+}
 std::string parseAppendfsync(Settings& s, std::string_view v) {
   return parseEnum(s.appendfsync, v, {"always", "everysec", "no"});
 }
@@ -311,6 +314,7 @@ const std::vector<SettingDescriptor>& settingDescriptors() {
       {"pidfile", "server", false, false, parseString<&Settings::pidfile>, formatString<&Settings::pidfile>},
       {"hz", "server", true, false, parseInt<&Settings::hz, 1, 500>, formatInt<&Settings::hz>},
       {"daemonize", "server", false, false, parseBool<&Settings::daemonize>, formatBool<&Settings::daemonize>},
+      {"supervised", "server", false, false, parseSupervised, formatString<&Settings::supervised>},
       {"protected-mode", "server", true, false, parseBool<&Settings::protectedMode>, formatBool<&Settings::protectedMode>},
       {"save", "server", true, false, parseSave, formatSave},
       {"stop-writes-on-bgsave-error", "server", true, false, parseBool<&Settings::stopWritesOnBgsaveError>,

@@ -250,9 +250,9 @@ std::string Config::loadRedisConfFile(const std::string& path, const std::string
   return reader.loadFile(path, options);
 }
 
-std::string Config::loadRedisConfText(const std::string& text) {
+std::string Config::loadRedisConfText(const std::string& text, bool redisDefaults) {
   redisConf_ = true;
-  applyRedisBaseline(settings_);
+  if (redisDefaults) applyRedisBaseline(settings_);
   RedisConfReader reader(*this);
   return reader.loadText(text);
 }

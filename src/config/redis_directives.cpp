@@ -95,7 +95,6 @@ constexpr std::array kUnsupported = {
     UnsupportedDirective{"socket-mark-id", ValueKind::kOneWord},
     UnsupportedDirective{"stream-node-max-bytes", ValueKind::kOneWord},
     UnsupportedDirective{"stream-node-max-entries", ValueKind::kOneWord},
-    UnsupportedDirective{"supervised", ValueKind::kOneWord},
     UnsupportedDirective{"syslog-enabled", ValueKind::kYesNo},
     UnsupportedDirective{"syslog-facility", ValueKind::kOneWord},
     UnsupportedDirective{"syslog-ident", ValueKind::kOneWord},

@@ -22,6 +22,7 @@
 #include "erdtree/config/config.h"
 #include "erdtree/server/fd_limit.h"
 #include "erdtree/server/server.h"
+#include "erdtree/server/supervision.h"
 #include "erdtree/util/alloc_counter.h"
 #include "erdtree/util/hash.h"
 
@@ -135,7 +136,6 @@ int main(int argc, char** argv) {
     return 1;
   }
   const auto& s = config.settings();
-  if (s.daemonize) daemonize();
 
   std::shared_ptr<spdlog::logger> logger;
   try {
@@ -156,6 +156,9 @@ int main(int argc, char** argv) {
   spdlog::info(config.configFile().empty() ? "Configuration loaded (embedded default)"
                                            : "Configuration loaded from " + config.configFile());
   for (const std::string& w : config.startupWarnings()) spdlog::warn("{}", w);
+  // As Redis: a supervised server stays in the foreground whatever daemonize says.
+  const bool supervised = erdtree::server::startSupervision(s.supervised);
+  if (s.daemonize && !supervised) daemonize();
 
   adjustOpenFilesLimit(config);
   if (!makeDirs(s.dir) || chdir(s.dir.c_str()) != 0) {

@@ -1,4 +1,5 @@
 #include "erdtree/server/server.h"
+#include "erdtree/server/supervision.h"
 
 #include <spdlog/spdlog.h>
 
@@ -166,6 +167,12 @@ std::string Server::start() {
 
 int Server::run() {
   spdlog::info("Ready to accept connections tcp");
+  if (supervisedBySystemd()) {
+    notifySystemd(config_.settings().replicaof.empty()
+                      ? "STATUS=Ready to accept connections\n"
+                      : "STATUS=Ready to accept connections in read-only mode. Waiting for MASTER <-> REPLICA sync\n");
+    notifySystemd("READY=1\n");
+  }
   uv_run(&loop_, UV_RUN_DEFAULT);
   return exitCode_;
 }
@@ -513,6 +520,7 @@ void Server::performShutdown() {
   uv_timer_stop(&blockTimer_);
   uv_signal_stop(&sigterm_);
   uv_signal_stop(&sigint_);
+  if (supervisedBySystemd()) notifySystemd("STOPPING=1\n");
   spdlog::warn("Erdtree is now ready to exit, bye bye...");
   uv_stop(&loop_);
 }

@@ -28,9 +28,9 @@ class Config {
   // flags as lines) appended. Returns "" or the complete text Redis prints
   // for the error ("*** FATAL CONFIG FILE ERROR ..."); see redisConfFormat().
   std::string loadRedisConfFile(const std::string& path, const std::string& options);
-  // The same for text without a file (unit tests; include paths are
-  // relative to the working directory, as in Redis).
-  std::string loadRedisConfText(const std::string& text);
+  // The same for text without a file (the command line's flags alone, over
+  // erdtree's defaults when redisDefaults is false; unit tests).
+  std::string loadRedisConfText(const std::string& text, bool redisDefaults = true);
   // The loaded file is a redis.conf (errors and CONFIG REWRITE use Redis's format).
   bool redisConfFormat() const { return redisConf_; }
   // Command names rename-command may name (lower case); empty: any name.
@@ -40,7 +40,9 @@ class Config {
   // Warnings for the log once it is open (directives accepted but not applied).
   const std::vector<std::string>& startupWarnings() const { return startupWarnings_; }
   // Parses argv as redis-server does: an optional leading config file path,
-  // `--config FILE`, and `--name value [value...]` pairs. "" on success.
+  // `--config FILE`, and `--name value [value...]` pairs. A redis.conf (or no
+  // file) takes the flags as lines after it, in Redis's format (errors too);
+  // a TOML file takes them one by one after it. "" on success.
   std::string applyCommandLine(int argc, char** argv);
 
   // CONFIG SET semantics; startup=true also allows immutable settings.

@@ -51,6 +51,7 @@ struct Settings {
   std::string pidfile;                          // pidfile
   int64_t hz = 10;                              // hz (cron frequency)
   bool daemonize = false;                       // daemonize (yes: fork into the background as Redis does)
+  std::string supervised = "no";                // supervised (upstart|systemd|auto|no; supervision.h)
   bool protectedMode = true;                    // protected-mode (loopback-only default)
   // save: Redis 7.0's default rules; empty = no automatic snapshots.
   std::vector<SaveRule> save{{3600, 1}, {300, 100}, {60, 10000}};
