@@ -121,6 +121,7 @@ bool fileMatches(const SettingDescriptor& d, const std::vector<std::vector<std::
         scratch.save.clear();
         continue;
       }
+      if (words.empty()) continue;  // a bare save: nothing to add (it clears only first, done above)
       const std::string before = d.format(scratch);
       const std::string value = before.empty() ? join(words, 0) : before + " " + join(words, 0);
       if (!d.parse(scratch, value).empty()) return false;

@@ -175,6 +175,11 @@ TEST(RedisConfRewrite, UnchangedFileStaysAsWritten) {
   EXPECT_EQ(rewriteRedisConfText(text, s, redisDefaults()), text);
 }
 
+TEST(RedisConfRewrite, BareSaveAfterRulesIsUnchangedToo) {
+  const std::string text = "save 900 1\nsave\ndir /data\n";
+  EXPECT_EQ(rewriteRedisConfText(text, loaded(text), redisDefaults()), text);
+}
+
 TEST(RedisConfRewrite, ChangedLinesInPlaceNewOnesAfterTheSignature) {
   const std::string text = "# top\nport 6380 \n# memory\nslave-read-only yes\nmaxmemory 64mb\nsave 900 1\nsave 300 10\n"
                            "dir /data\nio-threads 4\n";
