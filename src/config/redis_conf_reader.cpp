@@ -158,9 +158,9 @@ class RedisConfReader {
     if (const SettingDescriptor* d = findSetting(name)) return setting(*d, argv);
     if (const UnsupportedDirective* u = findUnsupportedDirective(name)) {
       if (u->kind != ValueKind::kWords && argc != 2) return "wrong number of arguments";
-      if (u->kind == ValueKind::kYesNo) {
-        const std::string v = lower(argv[1]);
-        if (v != "yes" && v != "no") return "argument must be 'yes' or 'no'";
+      if (u->kind != ValueKind::kWords) {
+        std::string err = checkUnsupportedValue(*u, argv[1]);
+        if (!err.empty()) return err;
       }
       warnUnsupported(name);
       return "";

@@ -81,6 +81,59 @@ TEST(RedisConf, UnsupportedDirectivesWarnOnceDeprecatedOnesSilently) {
   EXPECT_NE(c.startupWarnings()[0].find("'io-threads' is not supported"), std::string::npos);
 }
 
+TEST(RedisConf, UnsupportedValuesAreCheckedAsRedisChecksThem) {
+  auto reason = [](const std::string& line) {
+    Config c;
+    std::string err = c.loadRedisConfText(line + "\n");
+    const size_t at = err.rfind('\n', err.size() - 2);
+    return err.empty() ? std::string() : err.substr(at + 1, err.size() - at - 2);
+  };
+  EXPECT_EQ(reason("io-threads 0"), "argument must be between 1 and 128 inclusive");
+  EXPECT_EQ(reason("io-threads four"), "argument couldn't be parsed into an integer");
+  EXPECT_EQ(reason("io-threads 4"), "");
+  EXPECT_EQ(reason("hll-sparse-max-bytes 3kb"), "");
+  EXPECT_EQ(reason("hll-sparse-max-bytes lots"), "argument must be a memory value");
+  EXPECT_EQ(reason("repl-diskless-load SwapDB"), "");
+  EXPECT_EQ(reason("repl-diskless-load never"),
+            "argument(s) must be one of the following: disabled, on-empty-db, swapdb");
+  EXPECT_EQ(reason("slowlog-log-slower-than -2"), "argument must be between -1 and 9223372036854775807 inclusive");
+  EXPECT_EQ(reason("notify-keyspace-events \"\""), "");
+  EXPECT_EQ(reason("latency-tracking-info-percentiles 50 99 99.9"), "");
+}
+
+// redis-server's verdict on a one-line file: "" when it read the file (with
+// port 0 it then exits: "not listen anywhere"), else the reason it printed.
+std::string redisReason(const std::string& line) {
+  char dir[] = "/tmp/erdtree-redisconf-XXXXXX";
+  if (mkdtemp(dir) == nullptr) return "mkdtemp";
+  const std::string conf = std::string(dir) + "/t.conf";
+  std::ofstream(conf) << line << "\nport 0\n";
+  std::string out;
+  if (FILE* p = popen(("/usr/bin/redis-server " + conf + " 2>&1 >/dev/null").c_str(), "r")) {
+    char buf[512];
+    while (fgets(buf, sizeof buf, p) != nullptr) out += buf;
+    pclose(p);
+  }
+  std::filesystem::remove_all(dir);
+  if (out.empty()) return "";
+  out.pop_back();
+  return out.substr(out.rfind('\n') + 1);
+}
+
+TEST(RedisConf, UnsupportedValueChecksAgreeWithRedisServer) {
+  if (access("/usr/bin/redis-server", X_OK) != 0) GTEST_SKIP() << "redis-server not installed";
+  for (const UnsupportedDirective& d : unsupportedDirectives()) {
+    if (d.kind == ValueKind::kOneWord || d.kind == ValueKind::kWords) continue;
+    for (std::string value : {"0", "x"}) {
+      const std::string line = std::string(d.name) + " " + value;
+      Config c;
+      std::string ours = c.loadRedisConfText(line + "\n");
+      if (!ours.empty()) ours = ours.substr(ours.rfind('\n', ours.size() - 2) + 1, std::string::npos), ours.pop_back();
+      EXPECT_EQ(ours, redisReason(line)) << line;
+    }
+  }
+}
+
 TEST(RedisConf, UnsupportedTableIsSortedAndDisjointFromNothingItShouldKnow) {
   auto all = unsupportedDirectives();
   for (size_t i = 1; i < all.size(); ++i) EXPECT_LT(all[i - 1].name, all[i].name);
