@@ -43,6 +43,16 @@ std::string parseMem(Settings& s, std::string_view v) {
   return "";
 }
 
+// A memory value kept in a signed field (Redis's size_t *-max-listpack-value).
+template <auto Member>
+std::string parseMemSigned(Settings& s, std::string_view v) {
+  uint64_t n = 0;
+  if (!parseMemory(v, n)) return "argument must be a memory value";
+  if (n > static_cast<uint64_t>(INT64_MAX)) return "argument must be between 0 and 9223372036854775807 inclusive";
+  s.*Member = static_cast<int64_t>(n);
+  return "";
+}
+
 template <auto Member>
 std::string formatMem(const Settings& s) {
   return std::to_string(s.*Member);
@@ -106,7 +116,7 @@ std::string parseSupervised(Settings& s, std::string_view v) {
   return parseEnum(s.supervised, v, {"upstart", "systemd", "auto", "no"});
 }
 std::string parseAppendfsync(Settings& s, std::string_view v) {
-  return parseEnum(s.appendfsync, v, {"always", "everysec", "no"});
+  return parseEnum(s.appendfsync, v, {"everysec", "always", "no"});  // Redis's order, for its error text
 }
 std::string parsePolicy(Settings& s, std::string_view v) {
   return parseEnum(s.maxmemoryPolicy, v,
@@ -404,11 +414,11 @@ const std::vector<SettingDescriptor>& settingDescriptors() {
        formatInt<&Settings::activeExpireEffort>},
       {"hash-max-listpack-entries", "encoding", true, false, parseInt<&Settings::hashMaxListpackEntries, 0, INT64_MAX>,
        formatInt<&Settings::hashMaxListpackEntries>},
-      {"hash-max-listpack-value", "encoding", true, false, parseInt<&Settings::hashMaxListpackValue, 0, INT64_MAX>,
+      {"hash-max-listpack-value", "encoding", true, false, parseMemSigned<&Settings::hashMaxListpackValue>,
        formatInt<&Settings::hashMaxListpackValue>},
       {"hash-max-ziplist-entries", "encoding", true, false, parseInt<&Settings::hashMaxListpackEntries, 0, INT64_MAX>,
        formatInt<&Settings::hashMaxListpackEntries>, "hash-max-listpack-entries"},
-      {"hash-max-ziplist-value", "encoding", true, false, parseInt<&Settings::hashMaxListpackValue, 0, INT64_MAX>,
+      {"hash-max-ziplist-value", "encoding", true, false, parseMemSigned<&Settings::hashMaxListpackValue>,
        formatInt<&Settings::hashMaxListpackValue>, "hash-max-listpack-value"},
       {"list-max-listpack-size", "encoding", true, false, parseInt<&Settings::listMaxListpackSize, INT32_MIN, INT32_MAX>,
        formatInt<&Settings::listMaxListpackSize>},
@@ -418,11 +428,11 @@ const std::vector<SettingDescriptor>& settingDescriptors() {
        formatInt<&Settings::setMaxIntsetEntries>},
       {"zset-max-listpack-entries", "encoding", true, false, parseInt<&Settings::zsetMaxListpackEntries, 0, INT64_MAX>,
        formatInt<&Settings::zsetMaxListpackEntries>},
-      {"zset-max-listpack-value", "encoding", true, false, parseInt<&Settings::zsetMaxListpackValue, 0, INT64_MAX>,
+      {"zset-max-listpack-value", "encoding", true, false, parseMemSigned<&Settings::zsetMaxListpackValue>,
        formatInt<&Settings::zsetMaxListpackValue>},
       {"zset-max-ziplist-entries", "encoding", true, false, parseInt<&Settings::zsetMaxListpackEntries, 0, INT64_MAX>,
        formatInt<&Settings::zsetMaxListpackEntries>, "zset-max-listpack-entries"},
-      {"zset-max-ziplist-value", "encoding", true, false, parseInt<&Settings::zsetMaxListpackValue, 0, INT64_MAX>,
+      {"zset-max-ziplist-value", "encoding", true, false, parseMemSigned<&Settings::zsetMaxListpackValue>,
        formatInt<&Settings::zsetMaxListpackValue>, "zset-max-listpack-value"},
       {"lazyfree-lazy-eviction", "lazyfree", true, false, parseBool<&Settings::lazyfreeLazyEviction>,
        formatBool<&Settings::lazyfreeLazyEviction>},
