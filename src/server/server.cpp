@@ -6,6 +6,7 @@
 
 #include "erdtree/command/families.h"
 #include "erdtree/util/clock.h"
+#include "erdtree/util/small_alloc.h"
 
 namespace erdtree::server {
 namespace {
@@ -16,6 +17,8 @@ namespace {
 constexpr int kExpireCyclePercentOfTick = 25;
 constexpr int64_t kExpireSliceUs = 1000;
 constexpr int64_t kRehashBudgetUs = 1000;
+constexpr int64_t kReclaimSliceUs = 1000;
+constexpr size_t kReclaimBatch = 4096;
 
 }  // namespace
 
@@ -411,6 +414,7 @@ void Server::cron() {
   runExpireSlice();
   util::updatePeakMemory();
   keyspace_.rehashStep(kRehashBudgetUs);
+  reclaimRemoteFrees();
   if (replicaLink_) replicaLink_->cron(nowMs);
   rewriter_.poll(aof_.get());  // reaps/starts the rewrite child first, so a scheduled BGSAVE sees it
   snapshot_.cron();             // reaps the BGSAVE child; save rules and scheduled BGSAVEs
@@ -516,6 +520,12 @@ void Server::performShutdown() {
 }
 
 void Server::onPrepare(uv_prepare_t* h) { static_cast<Server*>(h->data)->beforeSleep(); }
+void Server::reclaimRemoteFrees() {
+  int64_t start = util::monotonicUs();
+  while (util::reclaimRemoteFrees(kReclaimBatch) && util::monotonicUs() - start < kReclaimSliceUs) {
+  }
+}
+
 void Server::onCronTimer(uv_timer_t* h) { static_cast<Server*>(h->data)->cron(); }
 void Server::onBlockTimer(uv_timer_t* h) {
   auto* self = static_cast<Server*>(h->data);

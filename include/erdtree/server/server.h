@@ -179,6 +179,9 @@ class Server final : public net::ConnectionHandler,
 
   void runExpireSlice();
   void runEvictionSlice();
+  // Puts entries the lazy-free thread freed back into their slab pages, for
+  // at most kReclaimSliceUs per cron tick.
+  void reclaimRemoteFrees();
   // Replica output buffers and the AOF buffer (eviction_runner.h).
   uint64_t notCountedForEviction();
   void resumeUnblocked();
