@@ -369,6 +369,10 @@ void Server::armBlockTimer() {
 }
 
 void Server::runExpireSlice() {
+  if (!services_.activeExpire && expireBudgetUs_ > 0) {  // DEBUG SET-ACTIVE-EXPIRE 0
+    expireBudgetUs_ = 0;
+    uv_idle_stop(&expireIdle_);
+  }
   if (expireBudgetUs_ <= 0) return;
   int64_t start = util::monotonicUs();
   auto stats = keyspace_.activeExpireCycle(util::unixTimeMs(), std::min(expireBudgetUs_, kExpireSliceUs),
