@@ -120,6 +120,7 @@ void Server::applySettings() {
 
 std::string Server::start() {
   const config::Settings& s = config_.settings();
+  spdlog::warn("Server initialized");  // scripts wait for it; the data loads after it, as in Redis
   startupMemory_ = util::usedMemory();  // as Redis: after initialisation, before the data
   std::string loadErr = snapshot_.loadAtStartup();
   if (!loadErr.empty()) return loadErr;
@@ -166,7 +167,7 @@ std::string Server::start() {
 }
 
 int Server::run() {
-  spdlog::info("Ready to accept connections tcp");
+  spdlog::info("Ready to accept connections");  // Redis 7.0's words
   uv_run(&loop_, UV_RUN_DEFAULT);
   return exitCode_;
 }
