@@ -1,7 +1,7 @@
 // Data files move between Debian's redis-server 7.0 and erdtree both ways (the
 // migration guide in README.md promises it): the multi-part AOF directory a
 // Redis 7.0 server writes (an RDB-preamble base or a RESP base, plus
-// incremental files after a BGREWRITEAOF) loads in erdtree with every type
+// incremental files after a BGREWRITEAOF, "#TS:" annotations) loads in erdtree with every type
 // and TTL; erdtree then appends to it, Debian's redis-check-aof accepts the
 // result and redis-server loads it back; erdtree's own AOF directory and RDB
 // file pass redis-check-aof and redis-check-rdb.
@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -58,12 +59,14 @@ void expectCheckAofAccepts(const std::string& manifest) {
 
 // A Redis 7.0 AOF directory (preamble: the base is an RDB file, or not)
 // loads in erdtree; erdtree's appends keep it a valid Redis AOF directory.
-void redisAofDirectoryRoundTrip(const std::string& preamble) {
+// timestamps: aof-timestamp-enabled, so Redis writes "#TS:" annotations.
+void redisAofDirectoryRoundTrip(const std::string& preamble, bool timestamps) {
   const std::string baseSuffix = preamble == "yes" ? ".base.rdb" : ".base.aof";
   ServerProcess redis;
   redis.setBinary(kRedisServerBin);
   redis.setExtraArgs({"--appendonly", "yes", "--aof-use-rdb-preamble", preamble, "--appenddirname", "aofdir",
-                      "--appendfilename", "data.aof", "--enable-debug-command", "yes"});
+                      "--appendfilename", "data.aof", "--enable-debug-command", "yes", "--aof-timestamp-enabled",
+                      timestamps ? "yes" : "no"});
   redis.start();
   const std::string want = writeHistory(redis);
   std::string redisDigest;
@@ -75,6 +78,11 @@ void redisAofDirectoryRoundTrip(const std::string& preamble) {
   const std::string redisDir = redis.dir() + "/aofdir";
   ASSERT_TRUE(fs::exists(redisDir + "/data.aof.2" + baseSuffix)) << "Redis wrote no rewritten base";
   ASSERT_TRUE(fs::exists(redisDir + "/data.aof.2.incr.aof"));
+  if (timestamps) {
+    std::ifstream in(redisDir + "/data.aof.2.incr.aof");
+    const std::string incr((std::istreambuf_iterator<char>(in)), {});
+    ASSERT_NE(incr.find("#TS:"), std::string::npos);
+  }
 
   ServerProcess erd({"--appendonly", "yes", "--appenddirname", "aofdir", "--appendfilename", "data.aof"});
   fs::copy(redisDir, erd.dir() + "/aofdir");
@@ -105,12 +113,12 @@ void redisAofDirectoryRoundTrip(const std::string& preamble) {
 
 TEST(RedisFiles, RedisAofDirectoryWithRdbPreambleLoads) {
   if (!haveRedis() || underRedis()) GTEST_SKIP() << "needs " << kRedisServerBin << " and erdtree";
-  redisAofDirectoryRoundTrip("yes");
+  redisAofDirectoryRoundTrip("yes", false);
 }
 
-TEST(RedisFiles, RedisAofDirectoryWithRespBaseLoads) {
+TEST(RedisFiles, RedisAofDirectoryWithRespBaseAndTimestampsLoads) {
   if (!haveRedis() || underRedis()) GTEST_SKIP() << "needs " << kRedisServerBin << " and erdtree";
-  redisAofDirectoryRoundTrip("no");
+  redisAofDirectoryRoundTrip("no", true);
 }
 
 // Erdtree's own files, rewritten with either base kind, pass Debian's checkers.
