@@ -169,3 +169,19 @@ TEST_F(DebugCommands, FunctionAnswersAsAnEmptyRedis) {
                                        {"SCRIPT", "FLUSH"}})
     both(c);
 }
+
+TEST_F(DebugCommands, ReloadWithoutAFileFailsAsRedis) {
+  both({"SET", "k", "v"});
+  both({"DEBUG", "RELOAD", "NOSAVE"});  // no dump.rdb yet: an error, the data already flushed
+  both({"DBSIZE"});
+}
+
+TEST(DebugLoadAof, NeedsTheLog) {
+  ServerProcess s({"--appendonly", "no"});
+  if (s.isRedis()) GTEST_SKIP() << "Redis exits here";
+  s.start();
+  Client c(s.port());
+  ASSERT_EQ(c.cmd({"SET", "k", "v"}).repr(), "+OK");
+  EXPECT_EQ(c.cmd({"DEBUG", "LOADAOF"}).repr(), "-ERR DEBUG LOADAOF needs appendonly yes");
+  EXPECT_EQ(c.cmd({"GET", "k"}).str, "v");
+}

@@ -114,6 +114,8 @@ std::string Server::loadAof() {
 std::string Server::debugLoadAof() {
   const config::Settings& s = config_.settings();
   if (!aof_) return "ERR DEBUG LOADAOF needs appendonly yes";
+  // Turned on a moment ago: the directory holds no base yet, only part of the data.
+  if (aof_->enabling()) return "ERR DEBUG LOADAOF needs the first AOF rewrite to finish";
   flushAof(true);
   services_.watches.touchFlushed(-1, [&](int db, std::string_view key) {
     return keyspace_.db(db).table().find(key) != nullptr;
