@@ -3,8 +3,10 @@
 // type, MEMORY STATS's shape and the MEMORY subcommands' errors (Redis 7.0's).
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "harness/client.h"
@@ -97,6 +99,46 @@ TEST_F(MemoryTest, UsedMemoryStaysCloseToTheHeapGrowthSeenInRss) {
   const double ratio = static_cast<double>(usedGrowth) / static_cast<double>(rssGrowth);
   EXPECT_GT(ratio, 0.95) << "used +" << usedGrowth << " rss +" << rssGrowth;
   EXPECT_LT(ratio, 1.05) << "used +" << usedGrowth << " rss +" << rssGrowth;
+}
+
+// Small entries live in the slab allocator (util/small_alloc.h): used_memory
+// counts their slots, and RSS grows by about as much.
+TEST_F(MemoryTest, SmallKeysGrowUsedMemoryAndRssAlike) {
+  if (serverSanitized()) GTEST_SKIP() << "ASan's shadow memory and quarantine are in RSS";
+  ASSERT_EQ(run("MEMORY", "PURGE"), "+OK");
+  const long long rssBefore = rssKb() * 1024, usedBefore = usedMemory();
+  pipeline(300000, [&](int i) { return std::vector<std::string>{"SET", "s:" + std::to_string(1000000 + i), "0123456789"}; });
+  const long long rssGrowth = rssKb() * 1024 - rssBefore, usedGrowth = usedMemory() - usedBefore;
+  // 6 header + 9 key + 10 value bytes: 25 in a 32-byte slot, plus the table.
+  EXPECT_GE(usedGrowth / 300000, 40);
+  EXPECT_LE(usedGrowth / 300000, 64);
+  EXPECT_EQ(usage("s:1000000"), 32 + 8);  // the slot and the table's pointer to it
+  const double ratio = static_cast<double>(usedGrowth) / static_cast<double>(rssGrowth);
+  EXPECT_GT(ratio, 0.9) << "used +" << usedGrowth << " rss +" << rssGrowth;
+  EXPECT_LT(ratio, 1.1) << "used +" << usedGrowth << " rss +" << rssGrowth;
+  ASSERT_EQ(run("FLUSHALL"), "+OK");
+}
+
+// FLUSHALL ASYNC frees the entries on the lazy-free thread; the loop puts
+// their slots back in bounded slices and empty slab pages leave RSS.
+TEST_F(MemoryTest, EntriesFreedInTheBackgroundReturnToTheSlabs) {
+  auto slabField = [](const std::string& name) {
+    const std::string text = cmd({"MEMORY", "MALLOC-STATS"}).str;
+    const size_t at = text.find(" " + name + "=");
+    EXPECT_NE(at, std::string::npos) << text.substr(0, 200);
+    return at == std::string::npos ? -1LL : std::stoll(text.substr(at + name.size() + 2));
+  };
+  const long long blocksBefore = slabField("live_blocks");
+  pipeline(200000, [&](int i) { return std::vector<std::string>{"SET", "f:" + std::to_string(i), "v"}; });
+  EXPECT_GE(slabField("live_blocks"), blocksBefore + 200000);
+  const long long pagesLoaded = slabField("pages");
+  ASSERT_EQ(run("FLUSHALL", "ASYNC"), "+OK");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (slabField("live_blocks") > blocksBefore + 100 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_LE(slabField("live_blocks"), blocksBefore + 100);
+  EXPECT_EQ(slabField("remote_pending"), 0);
+  EXPECT_LT(slabField("pages"), pagesLoaded / 2);
 }
 
 TEST_F(MemoryTest, InfoMemoryHasRedis70FieldsInOrder) {

@@ -34,14 +34,6 @@ std::string_view typeName(const Entry* e) {
   return "none";
 }
 
-// The encoding Redis 7.0 reports for a string value.
-std::string_view stringEncoding(const Entry* e) {
-  std::string_view v = e->stringValue();
-  if (e->rawEncoded()) return "raw";
-  if (!e->plainEncoded() && v.size() <= 20 && util::parseInt64(v)) return "int";
-  return v.size() <= 44 ? "embstr" : "raw";
-}
-
 using util::randomU64;
 
 // DEL frees inline unless lazyfree-lazy-user-del; UNLINK hands big values to
@@ -238,11 +230,7 @@ void objectRefcountCommand(Context& ctx) {
   if (e == nullptr) return ctx.out.nullBulk();
   // Redis shares the objects for 0..9999 and reports them as immortal (not
   // a COPY, which duplicates the value).
-  if (e->type() == engine::ValueType::String && !e->unshared() && stringEncoding(e) == "int") {
-    auto v = util::parseInt64(e->stringValue());
-    if (v && *v >= 0 && *v < 10000) return ctx.out.integer(2147483647);
-  }
-  ctx.out.integer(1);
+  ctx.out.integer(sharedInteger(e) ? 2147483647 : 1);
 }
 
 void objectHelpCommand(Context& ctx) {

@@ -23,6 +23,19 @@ engine::Entry* makeStringEntry(Context& ctx, std::string_view key, std::string_v
   return e;
 }
 
+std::string_view stringEncoding(const engine::Entry* e) {
+  std::string_view v = e->stringValue();
+  if (e->rawEncoded()) return "raw";
+  if (!e->plainEncoded() && v.size() <= 20 && util::parseInt64(v)) return "int";
+  return v.size() <= 44 ? "embstr" : "raw";
+}
+
+bool sharedInteger(const engine::Entry* e) {
+  if (e->type() != engine::ValueType::String || e->unshared() || stringEncoding(e) != "int") return false;
+  auto v = util::parseInt64(e->stringValue());
+  return v && *v >= 0 && *v < 10000;
+}
+
 void replyWrongArity(Context& ctx) {
   std::string msg = "ERR wrong number of arguments for '";
   for (char c : ctx.arg(0)) msg.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));

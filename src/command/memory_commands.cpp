@@ -12,6 +12,7 @@
 #include "erdtree/command/replies.h"
 #include "erdtree/util/ascii.h"
 #include "erdtree/util/numbers.h"
+#include "erdtree/util/small_alloc.h"
 
 namespace erdtree::command {
 namespace {
@@ -137,16 +138,27 @@ void memoryDoctorCommand(Context& ctx) {
   ctx.out.verbatim(s);
 }
 
-// glibc's own report (malloc_info's XML): per-arena free lists and totals.
+// The slab allocator's totals (util/small_alloc.h), then glibc's own report
+// (malloc_info's XML): per-arena free lists and totals.
 void memoryMallocStatsCommand(Context& ctx) {
+  const util::SmallAllocStats slab = util::smallAllocStats();
+  std::string report = "erdtree slabs: pages=" + std::to_string(slab.pages) +
+                       " page_bytes=" + std::to_string(slab.pages * util::kSmallPageBytes) +
+                       " free_pages=" + std::to_string(slab.freePages) +
+                       " arena_bytes=" + std::to_string(slab.arenaBytes) +
+                       " live_blocks=" + std::to_string(slab.liveBlocks) +
+                       " live_bytes=" + std::to_string(slab.liveBytes) +
+                       " remote_pending=" + std::to_string(slab.remotePending) + "\n";
   char* text = nullptr;
   size_t len = 0;
   FILE* f = open_memstream(&text, &len);
-  if (f == nullptr) return ctx.out.verbatim("Stats not supported for the current allocator");
-  malloc_info(0, f);
-  std::fclose(f);
-  ctx.out.verbatim(std::string_view(text, len));
-  std::free(text);  // open_memstream's buffer comes from the plain malloc
+  if (f != nullptr) {
+    malloc_info(0, f);
+    std::fclose(f);
+    report.append(text, len);
+    std::free(text);  // open_memstream's buffer comes from the plain malloc
+  }
+  ctx.out.verbatim(report);
 }
 
 void memoryPurgeCommand(Context& ctx) {

@@ -115,6 +115,10 @@ std::string parseLoglevel(Settings& s, std::string_view v) {
 std::string parseSupervised(Settings& s, std::string_view v) {
   return parseEnum(s.supervised, v, {"upstart", "systemd", "auto", "no"});
 }
+std::string parseSyslogFacility(Settings& s, std::string_view v) {
+  return parseEnum(s.syslogFacility, v,
+                   {"user", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"});
+}
 std::string parseAppendfsync(Settings& s, std::string_view v) {
   return parseEnum(s.appendfsync, v, {"everysec", "always", "no"});  // Redis's order, for its error text
 }
@@ -321,6 +325,10 @@ const std::vector<SettingDescriptor>& settingDescriptors() {
       {"enable-debug-command", "server", false, false, parseDebugCommand, formatString<&Settings::enableDebugCommand>},
       {"loglevel", "server", true, false, parseLoglevel, formatString<&Settings::loglevel>},
       {"logfile", "server", false, false, parseString<&Settings::logfile>, formatString<&Settings::logfile>},
+      {"always-show-logo", "server", false, false, parseBool<&Settings::alwaysShowLogo>, formatBool<&Settings::alwaysShowLogo>},
+      {"syslog-enabled", "server", false, false, parseBool<&Settings::syslogEnabled>, formatBool<&Settings::syslogEnabled>},
+      {"syslog-ident", "server", false, false, parseString<&Settings::syslogIdent>, formatString<&Settings::syslogIdent>},
+      {"syslog-facility", "server", false, false, parseSyslogFacility, formatString<&Settings::syslogFacility>},
       {"pidfile", "server", false, false, parseString<&Settings::pidfile>, formatString<&Settings::pidfile>},
       {"hz", "server", true, false, parseInt<&Settings::hz, 1, 500>, formatInt<&Settings::hz>},
       {"daemonize", "server", false, false, parseBool<&Settings::daemonize>, formatBool<&Settings::daemonize>},

@@ -1,12 +1,10 @@
 #include "erdtree/engine/entry.h"
 #include "erdtree/util/varint.h"
 
-#include <malloc.h>
-
 #include <cstdlib>
 #include <cstring>
 #include <new>
-#include "erdtree/util/alloc_counter.h"
+#include "erdtree/util/small_alloc.h"
 
 namespace erdtree::engine {
 namespace {
@@ -35,8 +33,7 @@ Entry* Entry::build(ValueType type, std::string_view key, size_t valLen, int64_t
   bool withExpire = expireAtMs != kNoExpire;
   size_t total = sizeof(Entry) + varintSize(key.size()) + varintSize(valLen) +
                  (withExpire ? sizeof(int64_t) : 0) + key.size() + valLen;
-  void* mem = util::countedMalloc(total);
-  if (mem == nullptr) throw std::bad_alloc();
+  void* mem = util::allocBlock(total);
   Entry* e = new (mem) Entry();
   e->meta_ = static_cast<uint8_t>(type) | (withExpire ? kHasExpire : 0);
   e->setLru(0);
@@ -73,7 +70,7 @@ Object* Entry::object() const {
 
 void Entry::destroy(Entry* e) {
   if (e->type() != ValueType::String) delete e->object();
-  util::countedFree(e);
+  util::freeBlock(e, e->layout().total);
 }
 
 std::string_view Entry::key() const {
@@ -95,7 +92,7 @@ int64_t Entry::expireAt() const {
   return v;
 }
 
-size_t Entry::allocatedBytes() const { return malloc_usable_size(const_cast<Entry*>(this)); }
+size_t Entry::allocatedBytes() const { return util::blockSize(this, layout().total); }
 
 Entry* Entry::setExpire(Entry* e, int64_t expireAtMs) {
   if (e->hasExpire() && expireAtMs != kNoExpire) {  // same size: overwrite in place
@@ -108,7 +105,7 @@ Entry* Entry::setExpire(Entry* e, int64_t expireAtMs) {
   n->meta_ = static_cast<uint8_t>((e->meta_ & ~kHasExpire) | (expireAtMs != kNoExpire ? kHasExpire : 0));
   n->setLru(e->lru());
   std::memcpy(n->mutableValue(), reinterpret_cast<const char*>(e) + l.valOffset, l.valLen);
-  util::countedFree(e);  // the value now lives in n
+  util::freeBlock(e, l.total);  // the value now lives in n
   return n;
 }
 
@@ -124,17 +121,16 @@ Entry* Entry::setStringValue(Entry* e, std::string_view value) {
   Entry* n = build(ValueType::String, e->key(), value.size(), e->expireAt());
   n->setLru(e->lru());
   if (!value.empty()) std::memcpy(n->mutableValue(), value.data(), value.size());
-  util::countedFree(e);  // the value now lives in n
+  util::freeBlock(e, l.total);  // the value now lives in n
   return n;
 }
 
 Entry* Entry::resizeString(Entry* e, size_t newLen) {
   Layout l = e->layout();
   if (varintSize(newLen) == varintSize(l.valLen)) {
-    // Header size unchanged: realloc keeps the prefix, often without copying.
-    size_t total = l.valOffset + newLen;
-    void* mem = util::countedRealloc(e, total);
-    if (mem == nullptr) throw std::bad_alloc();
+    // Header size unchanged: the block keeps its prefix, in place while the
+    // size stays within its slot.
+    void* mem = util::resizeBlock(e, l.total, l.valOffset + newLen);
     uint8_t* base = static_cast<uint8_t*>(mem);
     writeVarint(base + sizeof(Entry) + varintSize(l.keyLen), newLen);
     if (newLen > l.valLen) std::memset(base + l.valOffset + l.valLen, 0, newLen - l.valLen);
@@ -147,7 +143,7 @@ Entry* Entry::resizeString(Entry* e, size_t newLen) {
   char* dst = n->mutableValue();
   std::memcpy(dst, reinterpret_cast<const char*>(e) + l.valOffset, keep);
   if (newLen > keep) std::memset(dst + keep, 0, newLen - keep);
-  util::countedFree(e);  // the value now lives in n
+  util::freeBlock(e, l.total);  // the value now lives in n
   return n;
 }
 
@@ -174,7 +170,7 @@ Entry* Entry::moveToKey(Entry* e, std::string_view newKey) {
   n->meta_ = e->meta_;
   n->setLru(e->lru());
   if (l.valLen > 0) std::memcpy(n->mutableValue(), reinterpret_cast<const char*>(e) + l.valOffset, l.valLen);
-  util::countedFree(e);
+  util::freeBlock(e, l.total);
   return n;
 }
 

@@ -1,12 +1,10 @@
 #include "erdtree/engine/hash_value.h"
 #include "erdtree/util/varint.h"
 
-#include <malloc.h>
-
 #include <cstdlib>
 #include <cstring>
 #include <new>
-#include "erdtree/util/alloc_counter.h"
+#include "erdtree/util/small_alloc.h"
 
 namespace erdtree::engine {
 namespace {
@@ -15,19 +13,13 @@ using util::readVarint;
 using util::varintSize;
 using util::writeVarint;
 
-// glibc keeps an 8-byte size header in front of every chunk.
-constexpr size_t kMallocHeader = 8;
-
-size_t chunkBytes(const void* p) { return malloc_usable_size(const_cast<void*>(p)) + kMallocHeader; }
-
 }  // namespace
 
 // ---- FieldEntry -------------------------------------------------------------
 
 FieldEntry* FieldEntry::make(std::string_view field, std::string_view value) {
   const size_t header = varintSize(field.size()) + varintSize(value.size());
-  auto* p = static_cast<unsigned char*>(util::countedMalloc(header + field.size() + value.size()));
-  if (p == nullptr) throw std::bad_alloc();
+  auto* p = static_cast<unsigned char*>(util::allocBlock(header + field.size() + value.size()));
   size_t off = writeVarint(p, field.size());
   off += writeVarint(p + off, value.size());
   if (!field.empty()) std::memcpy(p + off, field.data(), field.size());
@@ -35,7 +27,12 @@ FieldEntry* FieldEntry::make(std::string_view field, std::string_view value) {
   return reinterpret_cast<FieldEntry*>(p);
 }
 
-void FieldEntry::destroy(FieldEntry* e) { util::countedFree(e); }
+size_t FieldEntry::blockBytes() const {
+  const Lens l = lens();
+  return l.header + l.fieldLen + l.valueLen;
+}
+
+void FieldEntry::destroy(FieldEntry* e) { util::freeBlock(e, e->blockBytes()); }
 
 FieldEntry* FieldEntry::withValue(FieldEntry* e, std::string_view value) {
   const Lens l = e->lens();
@@ -65,7 +62,7 @@ std::string_view FieldEntry::value() const {
   return {reinterpret_cast<const char*>(bytes_) + l.header + l.fieldLen, l.valueLen};
 }
 
-size_t FieldEntry::allocatedBytes() const { return chunkBytes(this); }
+size_t FieldEntry::allocatedBytes() const { return util::blockSize(this, blockBytes()); }
 
 // ---- HashValue ----------------------------------------------------------------
 

@@ -1,5 +1,7 @@
 #include "erdtree/engine/lazy_free.h"
 
+#include "erdtree/util/small_alloc.h"
+
 #include <utility>
 
 namespace erdtree::engine {
@@ -59,6 +61,9 @@ void LazyFreer::waitIdle() {
 }
 
 void LazyFreer::run() {
+  // Entries live in the loop thread's slab pages: frees from here are queued
+  // for the loop to put back (util/small_alloc.h).
+  util::markRemoteFreeThread();
   std::unique_lock<std::mutex> lock(mu_);
   for (;;) {
     wake_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });

@@ -4,15 +4,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
-#include "erdtree/util/alloc_counter.h"
+#include "erdtree/util/small_alloc.h"
 
 namespace erdtree::engine {
 namespace {
 
 // A member's heap chunk: its usable size plus glibc's 8-byte chunk header,
 // as hash fields and sorted-set members count theirs (MEMORY USAGE).
-constexpr size_t kMallocHeader = 8;
-size_t chunkBytes(const SetMember* m) { return util::allocationSize(m) + kMallocHeader; }
+size_t chunkBytes(const SetMember* m) { return util::blockSize(m, SetMember::allocationSize(m->view().size())); }
 
 }  // namespace
 
@@ -20,8 +19,7 @@ size_t chunkBytes(const SetMember* m) { return util::allocationSize(m) + kMalloc
 
 SetMember* SetMember::make(std::string_view bytes) {
   const size_t len = bytes.size();
-  auto* p = static_cast<uint8_t*>(util::countedMalloc(allocationSize(len)));
-  if (p == nullptr) throw std::bad_alloc();
+  auto* p = static_cast<uint8_t*>(util::allocBlock(allocationSize(len)));
   size_t off = 1;
   if (len < 0xff) {
     p[0] = static_cast<uint8_t>(len);
@@ -35,7 +33,7 @@ SetMember* SetMember::make(std::string_view bytes) {
   return reinterpret_cast<SetMember*>(p);
 }
 
-void SetMember::destroy(SetMember* m) { util::countedFree(m); }
+void SetMember::destroy(SetMember* m) { util::freeBlock(m, allocationSize(m->view().size())); }
 
 std::string_view SetMember::view() const {
   const auto* p = reinterpret_cast<const uint8_t*>(this);

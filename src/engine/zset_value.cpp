@@ -12,7 +12,6 @@
 #include "erdtree/engine/zset_value.h"
 #include "erdtree/util/varint.h"
 
-#include <malloc.h>
 
 #include <algorithm>
 #include <cassert>
@@ -20,7 +19,7 @@
 #include <cstring>
 #include <new>
 #include <vector>
-#include "erdtree/util/alloc_counter.h"
+#include "erdtree/util/small_alloc.h"
 
 namespace erdtree::engine {
 namespace {
@@ -46,8 +45,7 @@ size_t chunkFor(size_t request) { return std::max<size_t>(32, (request + 8 + 15)
 
 ZMember* ZMember::make(std::string_view member, double score) {
   const size_t len = member.size();
-  auto* p = static_cast<unsigned char*>(util::countedMalloc(allocationSize(len)));
-  if (p == nullptr) throw std::bad_alloc();
+  auto* p = static_cast<unsigned char*>(util::allocBlock(allocationSize(len)));
   std::memcpy(p, &score, 8);
   size_t off = 9;
   if (len < 0xff) {
@@ -62,7 +60,7 @@ ZMember* ZMember::make(std::string_view member, double score) {
   return reinterpret_cast<ZMember*>(p);
 }
 
-void ZMember::destroy(ZMember* m) { util::countedFree(m); }
+void ZMember::destroy(ZMember* m) { util::freeBlock(m, allocationSize(m->member().size())); }
 
 double ZMember::score() const {
   double s;
@@ -571,7 +569,7 @@ std::optional<double> ZSetValue::score(std::string_view member) {
 
 void ZSetValue::treeInsert(std::string_view member, double score) {
   ZMember* m = ZMember::make(member, score);
-  memberBytes_ += chunkFor(ZMember::allocationSize(member.size()));
+  memberBytes_ += util::blockSize(nullptr, ZMember::allocationSize(member.size()));
   table_->insertNew(m);
   tree_->insert(m);
 }
@@ -616,7 +614,7 @@ bool ZSetValue::remove(std::string_view member) {
   ZMember* m = table_->remove(member);
   if (m == nullptr) return false;
   tree_->erase(m->score(), member);
-  memberBytes_ -= chunkFor(ZMember::allocationSize(member.size()));
+  memberBytes_ -= util::blockSize(nullptr, ZMember::allocationSize(member.size()));
   ZMember::destroy(m);
   return true;
 }
@@ -795,7 +793,7 @@ void ZSetValue::removeRange(size_t begin, size_t end) {
     ZMember* m = p.leaf->items[p.idx];
     tree_->erase(m->score(), m->member());
     table_->remove(m->member());
-    memberBytes_ -= chunkFor(ZMember::allocationSize(m->member().size()));
+    memberBytes_ -= util::blockSize(nullptr, ZMember::allocationSize(m->member().size()));
     ZMember::destroy(m);
   }
 }

@@ -452,6 +452,7 @@ class Loader {
       return;
     }
     engine::Db& db = ks_.db(dbIndex);
+    if (opts_.replaceExisting) db.remove(key, opts_.nowMs, false);
     if (db.table().find(key) != nullptr) {
       engine::Entry::destroy(e);
       r_.fail("duplicate key in database " + std::to_string(dbIndex), at);

@@ -136,7 +136,8 @@ void header(Encoder& enc, uint8_t type, std::string_view key) {
   enc.str(key);
 }
 
-void writeList(Encoder& enc, std::string_view key, const engine::ListValue& list, const engine::EncodingLimits& limits) {
+// The list's elements cut into listpack nodes as Redis's quicklist holds them.
+std::vector<std::string> listNodes(const engine::ListValue& list, const engine::EncodingLimits& limits) {
   const size_t maxBytes = listNodeBytes(limits.listMaxListpackSize);
   const size_t maxCount = limits.listMaxListpackSize > 0 ? static_cast<size_t>(limits.listMaxListpackSize) : SIZE_MAX;
   std::vector<std::string> nodes;
@@ -147,6 +148,11 @@ void writeList(Encoder& enc, std::string_view key, const engine::ListValue& list
     return true;
   });
   if (lp.count() > 0) nodes.push_back(lp.finish());
+  return nodes;
+}
+
+void writeList(Encoder& enc, std::string_view key, const engine::ListValue& list, const engine::EncodingLimits& limits) {
+  const std::vector<std::string> nodes = listNodes(list, limits);
   header(enc, rdb::kTypeListQuicklist2, key);
   enc.len(nodes.size());
   for (const std::string& n : nodes) {
@@ -230,8 +236,8 @@ void writeZSet(Encoder& enc, std::string_view key, engine::ZSetValue& zset) {
   });
 }
 
-void writeEntry(Encoder& enc, engine::Entry* e, const SaveOptions& opts) {
-  if (e->hasExpire()) {
+void writeEntry(Encoder& enc, engine::Entry* e, const SaveOptions& opts, bool withExpire = true) {
+  if (withExpire && e->hasExpire()) {
     enc.byte(rdb::kOpExpireTimeMs);
     enc.le(static_cast<uint64_t>(e->expireAt()), 8);
   }
@@ -296,6 +302,24 @@ bool writeRdb(engine::Keyspace& ks, const SaveOptions& opts, const std::function
     stats->bytes = enc.total();
   }
   return ok;
+}
+
+ValueLayout describeValue(engine::Entry* e, const SaveOptions& opts) {
+  const std::function<bool(std::string_view)> discard = [](std::string_view) { return true; };
+  Encoder whole(discard, opts.compress);
+  writeEntry(whole, e, opts, false);
+  whole.flush();
+  Encoder keyOnly(discard, opts.compress);
+  keyOnly.str(e->key());
+  keyOnly.flush();
+  ValueLayout layout;
+  layout.serializedLength = whole.total() - 1 - keyOnly.total();  // less the type byte and the key
+  if (e->type() == engine::ValueType::List) {
+    const std::vector<std::string> nodes = listNodes(*static_cast<engine::ListValue*>(e->object()), opts.limits);
+    layout.listNodes = nodes.size();
+    for (const std::string& n : nodes) layout.listBytes += n.size();
+  }
+  return layout;
 }
 
 std::string dumpRdb(engine::Keyspace& ks, const SaveOptions& opts) {

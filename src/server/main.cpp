@@ -1,8 +1,6 @@
 // erdtree-server entry point: configuration (embedded default, optional file,
 // --name value flags), logging, working directory, then the event loop.
 #include <malloc.h>
-#include <spdlog/sinks/basic_file_sink.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <fcntl.h>
@@ -21,6 +19,7 @@
 #include "erdtree/command/families.h"
 #include "erdtree/config/config.h"
 #include "erdtree/server/fd_limit.h"
+#include "erdtree/server/log_format.h"
 #include "erdtree/server/server.h"
 #include "erdtree/server/supervision.h"
 #include "erdtree/util/alloc_counter.h"
@@ -34,14 +33,6 @@ void printUsage() {
       "       erdtree-server --version\n"
       "Settings use Redis's names, e.g. --port 7000 --bind 127.0.0.1 --maxclients 100.\n"
       "Without a file the embedded default (conf/erdtree.toml) applies.");
-}
-
-spdlog::level::level_enum toSpdlogLevel(const std::string& level) {
-  if (level == "debug") return spdlog::level::debug;
-  if (level == "verbose") return spdlog::level::debug;
-  if (level == "warning") return spdlog::level::warn;
-  if (level == "nothing") return spdlog::level::off;
-  return spdlog::level::info;
 }
 
 // Creates every missing component of path.
@@ -137,23 +128,21 @@ int main(int argc, char** argv) {
   }
   const auto& s = config.settings();
 
-  std::shared_ptr<spdlog::logger> logger;
-  try {
-    if (s.logfile.empty()) logger = spdlog::stdout_logger_mt("erdtree");
-    else logger = spdlog::basic_logger_mt("erdtree", s.logfile);
-  } catch (const spdlog::spdlog_ex& e) {
-    std::fprintf(stderr, "Can't open the log file: %s\n", e.what());
+  // Redis's line shape and start-up lines (log_format.h).
+  std::shared_ptr<spdlog::logger> logger = erdtree::server::makeServerLogger(s, err);
+  if (!logger) {
+    std::fprintf(stderr, "Can't open the log file: %s\n", err.c_str());
     return 1;
   }
-  // Redis's line shape: pid:role day month year time.ms level message.
-  logger->set_pattern("%P:M %d %b %Y %H:%M:%S.%e %L %v");
-  logger->set_level(toSpdlogLevel(s.loglevel));
-  logger->flush_on(spdlog::level::info);
   spdlog::set_default_logger(logger);
+  config.onChange([&config](std::string_view name) {
+    if (name == "loglevel") spdlog::default_logger()->set_level(erdtree::server::spdlogLevel(config.settings().loglevel));
+  });
 
-  spdlog::info("oO0OoO0OoO0Oo Erdtree is starting oO0OoO0OoO0Oo");
-  spdlog::info("Erdtree version={}, bits=64, pid={}, just started", ERDTREE_VERSION, getpid());
-  spdlog::info(config.configFile().empty() ? "Configuration loaded (embedded default)"
+  spdlog::warn("oO0OoO0OoO0Oo Erdtree is starting oO0OoO0OoO0Oo");
+  spdlog::warn("Erdtree version={}, bits=64, commit=00000000, modified=0, pid={}, just started", ERDTREE_VERSION,
+               getpid());
+  spdlog::warn(config.configFile().empty() ? "Configuration loaded (embedded default)"
                                            : "Configuration loaded from " + config.configFile());
   for (const std::string& w : config.startupWarnings()) spdlog::warn("{}", w);
   // As Redis: a supervised server stays in the foreground whatever daemonize says.
@@ -181,14 +170,13 @@ int main(int argc, char** argv) {
 
   int code = 0;
   {
-    erdtree::server::Server server(config);
+    erdtree::server::Server server(config);  // the log's role becomes M (or S)
+    erdtree::server::logBanner(*logger, s, ERDTREE_VERSION);
     err = server.start();
     if (!err.empty()) {
       spdlog::warn("{}", err);
       return 1;
     }
-    spdlog::info("Server initialized");
-    spdlog::info("Running mode=standalone, port={}.", s.port);
     code = server.run();
   }
   if (!s.pidfile.empty()) unlink(s.pidfile.c_str());

@@ -12,6 +12,7 @@
 
 #include "erdtree/persist/aof_loader.h"
 #include "erdtree/persist/rdb_loader.h"
+#include "erdtree/persist/rdb_writer.h"
 #include "erdtree/persist/repl_position.h"
 #include "erdtree/server/server.h"
 #include "erdtree/util/clock.h"
@@ -103,6 +104,44 @@ std::string Server::loadAof() {
   spdlog::info("DB loaded from append only file: {:.3f} seconds, {} records, {} keys", secs, r.records,
                keyspace_.totalKeys());
   return openAof(&r.manifest, r.totalSize, r.baseSize, r.lastFileSealed);
+}
+
+// DEBUG LOADAOF, as Redis: the buffered records go to disk, the data set is
+// emptied and the log replayed from its files. Nothing of the replay is
+// propagated (the records are in the log already). Redis exits when the log
+// does not load (and, with appendonly off, when there is none); erdtree
+// answers an error and keeps what loaded.
+std::string Server::debugLoadAof() {
+  const config::Settings& s = config_.settings();
+  if (!aof_) return "ERR DEBUG LOADAOF needs appendonly yes";
+  // Turned on a moment ago: the directory holds no base yet, only part of the data.
+  if (aof_->enabling()) return "ERR DEBUG LOADAOF needs the first AOF rewrite to finish";
+  flushAof(true);
+  services_.watches.touchFlushed(-1, [&](int db, std::string_view key) {
+    return keyspace_.db(db).table().find(key) != nullptr;
+  });
+  keyspace_.clearAll(false);
+  const uint64_t dirty = services_.stats.dirty;
+  persist::AofLoadResult r;
+  propagation_.setMuted(true);
+  {
+    ReplaySink sink(dispatcher_, services_);
+    r = persist::loadAof(s.dir + "/" + s.appenddirname, s.appendfilename, s.aofLoadTruncated, sink);
+  }
+  propagation_.setMuted(false);
+  services_.stats.dirty = dirty;
+  if (r.status == persist::AofLoadResult::Status::Error) {
+    spdlog::warn("DEBUG LOADAOF failed: {}", r.error);
+    return "ERR Error loading the append only file, check server logs.";
+  }
+  spdlog::warn("Append Only File loaded by DEBUG LOADAOF");
+  return "";
+}
+
+command::ValueLayout Server::valueLayout(engine::Entry* e) {
+  const persist::ValueLayout l =
+      persist::describeValue(e, rdbSaveOptions(config_.settings(), services_.encoding, util::unixTimeMs()));
+  return {l.serializedLength, l.listNodes, l.listBytes};
 }
 
 std::string Server::openAof(const persist::AofManifest* loaded, uint64_t size, uint64_t baseSize, bool lastSealed) {

@@ -15,6 +15,7 @@
 
 #include "erdtree/persist/rdb_loader.h"
 #include "erdtree/persist/repl_position.h"
+#include "erdtree/server/log_format.h"
 #include "erdtree/server/server.h"
 #include "erdtree/util/clock.h"
 #include "erdtree/util/numbers.h"
@@ -58,6 +59,7 @@ void Server::startConfiguredReplication() {
 
 void Server::applyReplicaSettings() {
   const config::Settings& s = config_.settings();
+  setLogRole(replicaLink_ ? 'S' : 'M');
   services_.readOnlyReplica = replicaLink_ != nullptr && s.replicaReadOnly;
   services_.staleReplica = replicaLink_ != nullptr && !replicaLink_->up() && !s.replicaServeStaleData;
   if (replicaLink_) {

@@ -7,6 +7,7 @@
 
 #include "erdtree/command/families.h"
 #include "erdtree/util/clock.h"
+#include "erdtree/util/small_alloc.h"
 
 namespace erdtree::server {
 namespace {
@@ -17,6 +18,8 @@ namespace {
 constexpr int kExpireCyclePercentOfTick = 25;
 constexpr int64_t kExpireSliceUs = 1000;
 constexpr int64_t kRehashBudgetUs = 1000;
+constexpr int64_t kReclaimSliceUs = 1000;
+constexpr size_t kReclaimBatch = 4096;
 
 }  // namespace
 
@@ -120,6 +123,7 @@ void Server::applySettings() {
 
 std::string Server::start() {
   const config::Settings& s = config_.settings();
+  spdlog::warn("Server initialized");  // scripts wait for it; the data loads after it, as in Redis
   startupMemory_ = util::usedMemory();  // as Redis: after initialisation, before the data
   std::string loadErr = snapshot_.loadAtStartup();
   if (!loadErr.empty()) return loadErr;
@@ -166,7 +170,7 @@ std::string Server::start() {
 }
 
 int Server::run() {
-  spdlog::info("Ready to accept connections tcp");
+  spdlog::info("Ready to accept connections");  // Redis 7.0's words
   if (supervisedBySystemd()) {
     notifySystemd(config_.settings().replicaof.empty()
                       ? "STATUS=Ready to accept connections\n"
@@ -375,6 +379,10 @@ void Server::armBlockTimer() {
 }
 
 void Server::runExpireSlice() {
+  if (!services_.activeExpire && expireBudgetUs_ > 0) {  // DEBUG SET-ACTIVE-EXPIRE 0
+    expireBudgetUs_ = 0;
+    uv_idle_stop(&expireIdle_);
+  }
   if (expireBudgetUs_ <= 0) return;
   int64_t start = util::monotonicUs();
   auto stats = keyspace_.activeExpireCycle(util::unixTimeMs(), std::min(expireBudgetUs_, kExpireSliceUs),
@@ -420,6 +428,7 @@ void Server::cron() {
   runExpireSlice();
   util::updatePeakMemory();
   keyspace_.rehashStep(kRehashBudgetUs);
+  reclaimRemoteFrees();
   if (replicaLink_) replicaLink_->cron(nowMs);
   rewriter_.poll(aof_.get());  // reaps/starts the rewrite child first, so a scheduled BGSAVE sees it
   snapshot_.cron();             // reaps the BGSAVE child; save rules and scheduled BGSAVEs
@@ -526,6 +535,12 @@ void Server::performShutdown() {
 }
 
 void Server::onPrepare(uv_prepare_t* h) { static_cast<Server*>(h->data)->beforeSleep(); }
+void Server::reclaimRemoteFrees() {
+  int64_t start = util::monotonicUs();
+  while (util::reclaimRemoteFrees(kReclaimBatch) && util::monotonicUs() - start < kReclaimSliceUs) {
+  }
+}
+
 void Server::onCronTimer(uv_timer_t* h) { static_cast<Server*>(h->data)->cron(); }
 void Server::onBlockTimer(uv_timer_t* h) {
   auto* self = static_cast<Server*>(h->data);

@@ -207,6 +207,36 @@ void Snapshotter::flushedAll() {
   saveNow();  // a failure is logged; FLUSHALL itself still succeeded
 }
 
+// Redis's DEBUG RELOAD: a foreground save (as SAVE, but not counted), then
+// the load as at start-up. Any BGSAVE child keeps running: it writes its own
+// temp file, and its result is still a valid snapshot of earlier data.
+std::string Snapshotter::debugReload(bool save, bool flush, bool merge) {
+  if (save && !saveNow().empty()) return "ERR";  // Redis's shared.err: the reason is in the log
+  if (flush) {
+    svc_.watches.touchFlushed(-1, [&](int db, std::string_view key) {
+      return svc_.keyspace.db(db).table().find(key) != nullptr;
+    });
+    svc_.keyspace.clearAll(false);
+  }
+  persist::LoadOptions opts;
+  opts.nowMs = util::unixTimeMs();
+  opts.limits = svc_.encoding;
+  opts.access = svc_.access;
+  opts.maxStringLen = config_.settings().protoMaxBulkLen;
+  opts.replaceExisting = merge;
+  const std::string file = path();
+  persist::LoadResult r;
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0) r.error = "No such file";
+  else r = persist::loadRdbFile(file, svc_.keyspace, opts);
+  if (!r.ok) {
+    spdlog::warn("Failed loading RDB file {}: {}", file, r.error);
+    return "ERR Error trying to load the RDB dump";  // Redis 7.0.15's words, the reason is in the log
+  }
+  spdlog::warn("DB reloaded by DEBUG RELOAD");
+  return "";
+}
+
 void Snapshotter::killChild() {
   if (childPid_ <= 0) return;
   spdlog::warn("There is a child saving an .rdb. Killing it!");

@@ -134,7 +134,7 @@ TEST(RedisConf, UnsupportedValueChecksAgreeWithRedisServer) {
   }
 }
 
-TEST(RedisConf, UnsupportedTableIsSortedAndDisjointFromNothingItShouldKnow) {
+TEST(RedisConf, UnsupportedTableIsSortedAndSearchable) {
   auto all = unsupportedDirectives();
   for (size_t i = 1; i < all.size(); ++i) EXPECT_LT(all[i - 1].name, all[i].name);
   EXPECT_NE(findUnsupportedDirective("tls-port"), nullptr);

@@ -284,3 +284,26 @@ TEST(Rdb, LoadsOlderZiplistEncodings) {
   EXPECT_EQ(snap["0:is"], "2|ttl=-1|intset|-1,9,");
   EXPECT_EQ(snap["0:z1"], "3|ttl=-1|listpack|a=2.5,b=inf,");
 }
+
+// DEBUG OBJECT's serializedlength: the value as the writer encodes it, less
+// the type byte and the key (the figures redis-server 7.0 prints).
+TEST(Rdb, DescribeValueGivesRedisSerializedLength) {
+  SaveOptions opts;
+  opts.nowMs = kNow;
+  auto length = [&](Entry* e) {
+    const ValueLayout l = describeValue(e, opts);
+    Entry::destroy(e);
+    return l.serializedLength;
+  };
+  EXPECT_EQ(length(Entry::makeString("foo", "bar")), 4u);
+  EXPECT_EQ(length(Entry::makeString("a-much-longer-key", "123")), 2u);  // int8 encoding
+  EXPECT_EQ(length(Entry::makeString("k", "123456789")), 5u);            // int32 encoding
+  auto list = std::make_unique<engine::ListValue>();
+  for (const char* v : {"a", "b", "c"}) list->pushBack(v);
+  Entry* e = Entry::makeObject("l", ValueType::List, std::move(list), engine::kNoExpire);
+  const ValueLayout l = describeValue(e, opts);
+  Entry::destroy(e);
+  EXPECT_EQ(l.serializedLength, 19u);  // what redis-server prints for RPUSH l a b c
+  EXPECT_EQ(l.listNodes, 1u);
+  EXPECT_EQ(l.listBytes, 16u);
+}

@@ -101,6 +101,13 @@ struct MemoryStats {
   uint64_t dataset() const { return totalAllocated > overheadTotal ? totalAllocated - overheadTotal : 0; }
 };
 
+// DEBUG OBJECT's figures for a value, as the RDB writer would lay it out.
+struct ValueLayout {
+  uint64_t serializedLength = 0;  // RDB encoding without type byte and key (Redis's rdbSavedObjectLen)
+  uint64_t listNodes = 0;         // lists: quicklist nodes
+  uint64_t listBytes = 0;         // lists: their listpacks' total size
+};
+
 // Server-level operations a command needs but the command layer must not own
 // (sockets, configuration storage, process lifetime). Implemented by server.
 class ServerApi {
@@ -142,6 +149,11 @@ class ServerApi {
   virtual std::string bgrewriteaof(bool inExec) = 0;
   // MEMORY STATS (and INFO memory): the overhead breakdown right now.
   virtual MemoryStats memoryStats() { return {}; }
+  // DEBUG LOADAOF: writes out the log's buffer, empties every database and
+  // replays the log from disk. Returns "" or the error reply.
+  virtual std::string debugLoadAof() { return "ERR DEBUG LOADAOF is not supported here"; }
+  // DEBUG OBJECT: how the value would be saved with the current settings.
+  virtual ValueLayout valueLayout(engine::Entry* /*e*/) { return {}; }
 };
 
 // maxmemory as the dispatcher sees it (Redis's performEvictions): brings
@@ -188,6 +200,9 @@ struct Services {
   // Runs maxmemory eviction before a command (set by the server).
   MemoryGuard* memoryGuard = nullptr;
   ProtectedAccess debugCommand = ProtectedAccess::kLocal;  // mirrors enable-debug-command
+  // DEBUG SET-ACTIVE-EXPIRE: false stops the active expiry cycle (keys then
+  // expire only when touched), as Redis's active_expire_enabled.
+  bool activeExpire = true;
   WatchRegistry watches{keyspace};
   PubSubRegistry pubsub;
   BlockingRegistry blocking;                // BLPOP & co.: wait queues, ready keys, timeouts

@@ -80,6 +80,12 @@ void replyHelp(Context& ctx, const char* const (&lines)[N]) {
 // '<arg 1 as typed>'. Try <ARG 0> HELP." (each cut at NUL, newlines as spaces).
 void replySubcommandSyntaxError(Context& ctx);
 
+// The encoding Redis 7.0 reports for a string value (OBJECT ENCODING).
+std::string_view stringEncoding(const engine::Entry* e);
+// Whether Redis would hold this value as one of its shared integers 0..9999
+// (refcount reported as INT_MAX); a COPY duplicates the value, so not that.
+bool sharedInteger(const engine::Entry* e);
+
 // Builds a new string entry stamped with the current LRU clock (or LFU start).
 engine::Entry* makeStringEntry(Context& ctx, std::string_view key, std::string_view value, int64_t expireAtMs);
 

@@ -35,6 +35,11 @@ class Persistence {
   // BGSAVE is killed and the (empty) dataset saved at once, as Redis does,
   // so a restart does not bring the flushed keys back.
   virtual void flushedAll() = 0;
+  // DEBUG RELOAD: with save, writes dir/dbfilename in the foreground; with
+  // flush, empties every database; then loads the file. merge: a key in the
+  // file replaces one already there (else such a key is a load error).
+  // Returns "" or the error reply (Redis's texts).
+  virtual std::string debugReload(bool /*save*/, bool /*flush*/, bool /*merge*/) { return "ERR"; }
 };
 
 }  // namespace erdtree::command

@@ -48,6 +48,10 @@ struct Settings {
   std::string enableDebugCommand = "local";
   std::string loglevel = "notice";              // loglevel
   std::string logfile;                          // logfile ("" = stdout)
+  bool alwaysShowLogo = false;                  // always-show-logo (else only on a terminal)
+  bool syslogEnabled = false;                   // syslog-enabled: also log to syslog
+  std::string syslogIdent = "redis";            // syslog-ident (Redis's default, for existing log filters)
+  std::string syslogFacility = "local0";        // syslog-facility: user or local0..local7
   std::string pidfile;                          // pidfile
   int64_t hz = 10;                              // hz (cron frequency)
   bool daemonize = false;                       // daemonize (yes: fork into the background as Redis does)

@@ -5,13 +5,15 @@
 //   [meta u8: type(4) | flags(4)] [lru u24] [varint keyLen] [varint valLen]
 //   [expireAtMs i64, only when kHasExpire] [key bytes] [value bytes]
 //
-// Strings live inline. Other types (later issues) store an owning pointer to
-// their object as an 8-byte value. For 10-byte keys and values this is 26
-// bytes (32 with glibc's chunk rounding) against Redis's dictEntry + robj +
-// two sds headers. A TTL costs 8 bytes inside the same allocation.
+// Strings live inline. Other types store an owning pointer to their object
+// as an 8-byte value. The block comes from util/small_alloc.h's slabs, sized
+// to 8 bytes: for 10-byte keys and values this is 26 bytes in a 32-byte slot
+// (a glibc chunk would be 48) against Redis's dictEntry + robj + two sds
+// headers. A TTL costs 8 bytes inside the same block.
 //
 // Entries change size (new value, TTL added or removed) by reallocation: the
 // caller swaps the new pointer into the table slot (BucketTable::findRef).
+// A block is freed with its size, which the entry itself encodes.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>

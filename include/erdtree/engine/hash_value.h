@@ -54,6 +54,7 @@ class FieldEntry {
     size_t fieldLen, valueLen, header;
   };
   Lens lens() const;
+  size_t blockBytes() const;  // the size it was allocated with
   unsigned char bytes_[1];
 };
 

@@ -37,6 +37,7 @@ struct LoadOptions {
   engine::EncodingLimits limits{};
   uint64_t maxStringLen = 512ull << 20;  // longest string value accepted
   engine::AccessPolicy access{};        // loaded keys start as new keys do (LRU clock or LFU counter)
+  bool replaceExisting = false;         // a key already in the keyspace is replaced (DEBUG RELOAD MERGE), not an error
 };
 
 struct LoadResult {

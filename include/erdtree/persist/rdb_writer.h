@@ -41,6 +41,14 @@ struct SaveStats {
 bool writeRdb(engine::Keyspace& ks, const SaveOptions& opts, const std::function<bool(std::string_view)>& out,
               SaveStats* stats = nullptr);
 
+// DEBUG OBJECT's figures for one value.
+struct ValueLayout {
+  uint64_t serializedLength = 0;  // its RDB encoding without type byte and key (Redis's rdbSavedObjectLen)
+  uint64_t listNodes = 0;         // lists: the listpack nodes the writer cuts it into
+  uint64_t listBytes = 0;         // lists: those nodes' total size
+};
+ValueLayout describeValue(engine::Entry* e, const SaveOptions& opts);
+
 // The whole file in memory (tests, DEBUG-style uses).
 std::string dumpRdb(engine::Keyspace& ks, const SaveOptions& opts);
 

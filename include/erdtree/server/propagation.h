@@ -22,10 +22,12 @@ class PropagationSink {
 class PropagationHub final : public command::Propagator {
  public:
   void propagate(int db, std::span<const std::string_view> args) override {
+    if (muted_) return;
     ++records_;
     for (PropagationSink* s : sinks_) s->append(db, args);
   }
   void propagateToReplicas(int db, std::span<const std::string_view> args) override {
+    if (muted_) return;
     for (PropagationSink* s : streamSinks_) s->append(db, args);
   }
   // A log sink gets what propagate() sends; a stream sink also what
@@ -36,11 +38,15 @@ class PropagationHub final : public command::Propagator {
     streamSinks_.push_back(sink);
   }
   uint64_t records() const { return records_; }
+  // While muted nothing is propagated: DEBUG LOADAOF replays the log into
+  // the data set without writing it to the log again.
+  void setMuted(bool muted) { muted_ = muted; }
 
  private:
   std::vector<PropagationSink*> sinks_;
   std::vector<PropagationSink*> streamSinks_;
   uint64_t records_ = 0;
+  bool muted_ = false;
 };
 
 }  // namespace erdtree::server

@@ -92,6 +92,8 @@ class Server final : public net::ConnectionHandler,
   std::string shutdown(const ShutdownFlags& flags) override;
   std::string bgrewriteaof(bool inExec) override;
   command::MemoryStats memoryStats() override;  // memory_stats.cpp
+  std::string debugLoadAof() override;           // persistence.cpp
+  command::ValueLayout valueLayout(engine::Entry* e) override;  // persistence.cpp
 
   // command::ReplicaControl (replica.cpp)
   bool replicaOf(std::string_view host, int port, const std::string& byClient) override;
@@ -179,6 +181,9 @@ class Server final : public net::ConnectionHandler,
 
   void runExpireSlice();
   void runEvictionSlice();
+  // Puts entries the lazy-free thread freed back into their slab pages, for
+  // at most kReclaimSliceUs per cron tick.
+  void reclaimRemoteFrees();
   // Replica output buffers and the AOF buffer (eviction_runner.h).
   uint64_t notCountedForEviction();
   void resumeUnblocked();

@@ -65,6 +65,7 @@ class Snapshotter final : public command::Persistence {
   bool saveInProgress() const override { return childPid_ > 0; }
   int64_t lastSaveTime() const override { return lastSaveMs_ / 1000; }
   void flushedAll() override;
+  std::string debugReload(bool save, bool flush, bool merge) override;
 
   // Other fork children (see the top of this file). Default: none.
   void setOtherChildActive(std::function<bool()> active) { otherChildActive_ = std::move(active); }
