@@ -143,6 +143,8 @@ TEST(RedisConf, DebianFileUnchangedDaemonizes) {
   const std::string conf = debianConf(port, scratch.dir());
   ASSERT_NE(conf.find("\ndaemonize yes\n"), std::string::npos);
   const std::string path = scratch.writeFile("redis.conf", conf);
+  const std::string logfile = logfileOf(conf);
+  const size_t logStart = readFile(logfile).size();
   ProcessResult parent = runProcess({ServerProcess::binaryPath(), path}, "", 10000);
   ASSERT_EQ(parent.exitCode(), 0) << parent.describe();
   ASSERT_TRUE(waitFor([&] { return answers(port); }, 10000));
@@ -164,6 +166,10 @@ TEST(RedisConf, DebianFileUnchangedDaemonizes) {
   } catch (const std::exception&) {
   }
   EXPECT_TRUE(waitFor([&] { return exited(daemonPid); }, 10000));
+  // The daemon logs as the master, under its own pid.
+  const std::string log = readFile(logfile).substr(logStart);
+  EXPECT_NE(log.find(std::to_string(daemonPid) + ":M "), std::string::npos) << log;
+  EXPECT_NE(log.find("Ready to accept connections"), std::string::npos) << log;
 }
 
 TEST(RedisConf, MinimalFileWithAppendonly) {

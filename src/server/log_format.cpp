@@ -18,13 +18,14 @@ namespace {
 
 // 'C' until the server exists (Redis prints its first lines so).
 std::atomic<char> gRole{'C'};
-const pid_t gServerPid = ::getpid();
+std::atomic<pid_t> gServerPid{::getpid()};  // moves to the daemon after daemonize's fork
 
 // %& : the role character; a forked child logs as 'C'.
 class RoleFlag final : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg&, const std::tm&, spdlog::memory_buf_t& dest) override {
-    dest.push_back(::getpid() == gServerPid ? gRole.load(std::memory_order_relaxed) : 'C');
+    dest.push_back(::getpid() == gServerPid.load(std::memory_order_relaxed) ? gRole.load(std::memory_order_relaxed)
+                                                                           : 'C');
   }
   std::unique_ptr<custom_flag_formatter> clone() const override { return std::make_unique<RoleFlag>(); }
 };
@@ -84,6 +85,8 @@ int syslogFacility(const std::string& name) {
 }  // namespace
 
 void setLogRole(char role) { gRole.store(role, std::memory_order_relaxed); }
+
+void setLogServerProcess() { gServerPid.store(::getpid(), std::memory_order_relaxed); }
 
 spdlog::level::level_enum spdlogLevel(std::string_view level) {
   if (level == "debug") return spdlog::level::trace;

@@ -147,7 +147,10 @@ int main(int argc, char** argv) {
   for (const std::string& w : config.startupWarnings()) spdlog::warn("{}", w);
   // As Redis: a supervised server stays in the foreground whatever daemonize says.
   const bool supervised = erdtree::server::startSupervision(s.supervised);
-  if (s.daemonize && !supervised) daemonize();
+  if (s.daemonize && !supervised) {
+    daemonize();
+    erdtree::server::setLogServerProcess();
+  }
 
   adjustOpenFilesLimit(config);
   if (!makeDirs(s.dir) || chdir(s.dir.c_str()) != 0) {

@@ -24,6 +24,9 @@ namespace erdtree::server {
 
 // The role character of the lines logged from now on.
 void setLogRole(char role);
+// The calling process is the server from now on (the daemon after
+// daemonize's fork); other processes log as 'C'.
+void setLogServerProcess();
 
 // loglevel's value as spdlog's level.
 spdlog::level::level_enum spdlogLevel(std::string_view redisLevel);
