@@ -230,8 +230,11 @@ class RedisConfReader {
 
   void warnUnsupported(const std::string& name) {
     if (!warned_.insert(name).second) return;
-    config_.startupWarnings_.push_back("Config directive '" + name +
-                                       "' is not supported by Erdtree: accepted and ignored");
+    std::string text = "Config directive '" + name + "' is not supported by Erdtree: accepted and ignored";
+    // Ignoring ACL users changes who may connect: say so plainly.
+    if (name == "user" || name == "aclfile")
+      text += " (there are no ACL users: only requirepass protects this server)";
+    config_.startupWarnings_.push_back(std::move(text));
   }
 
   Config& config_;
