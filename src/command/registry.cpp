@@ -60,7 +60,14 @@ void Registry::add(CommandSpec spec) {
 const CommandSpec* Registry::find(std::string_view name) const {
   char buf[64] = {};  // zeroed only to silence a GCC 12 false positive
   std::string_view lowered;
-  if (!lowerInto(name, buf, sizeof(buf), lowered)) return nullptr;
+  if (!lowerInto(name, buf, sizeof(buf), lowered)) {
+    if (!hasLongNames_) return nullptr;
+    // Only a rename-command target can be this long: the slow path is theirs.
+    std::string owned(name);
+    for (char& c : owned) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto it = byName_.find(owned);
+    return it == byName_.end() ? nullptr : it->second;
+  }
   auto it = byName_.find(lowered);
   return it == byName_.end() ? nullptr : it->second;
 }
@@ -84,6 +91,7 @@ std::string Registry::rename(std::string_view from, std::string_view to) {
   byName_.erase(it);
   if (newName.empty()) disabled_.insert(spec);
   else byName_.emplace(newName, spec);
+  hasLongNames_ |= newName.size() > 64;
   return "";
 }
 

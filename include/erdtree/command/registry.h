@@ -42,6 +42,7 @@ class Registry {
   std::unordered_map<std::string, const CommandSpec*, Hash, std::equal_to<>> byName_;
   std::unordered_map<std::string, const CommandSpec*, Hash, std::equal_to<>> byOriginalName_;
   std::unordered_set<const CommandSpec*> disabled_;  // renamed to ""
+  bool hasLongNames_ = false;  // a rename-command target over 64 bytes
 };
 
 // Lower-cases name into buf (capacity cap); returns false if it does not fit.
