@@ -87,7 +87,7 @@ uint64_t evictionScore(const Entry* e, const EvictionConfig& cfg, int64_t nowMs)
       // The sooner it expires, the higher the score.
       return std::numeric_limits<uint64_t>::max() - static_cast<uint64_t>(e->expireAt());
     default:
-      return lruIdleSeconds(e->lru(), nowMs);
+      return lruIdleTicks(e->lru(), nowMs);
   }
 }
 

@@ -3,11 +3,11 @@
 //
 // Exact LRU would need a list through every key (16 bytes each). Instead,
 // each round samples maxmemory-samples keys per database (the whole keyspace
-// for allkeys-*, keys with a TTL for volatile-*), scores them (idle seconds
-// for LRU, 255 - decayed counter for LFU, time left reversed for
-// volatile-ttl) and offers them to a pool of the 16 best candidates seen so
-// far, kept across rounds and calls. The best pooled key that still exists
-// is evicted. With 5 samples this is close to true LRU (Redis measured it);
+// for allkeys-*, keys with a TTL for volatile-*), scores them (idle time
+// for LRU, in 1/32 s ticks; 255 - decayed counter for LFU; time left
+// reversed for volatile-ttl) and offers them to a pool of the 16 best
+// candidates seen so far, kept across rounds and calls. The best pooled key
+// that still exists is evicted. With 5 samples this is close to true LRU (Redis measured it);
 // more samples get closer at some CPU cost.
 //
 // Sampling: allkeys-* draws keys with BucketTable::randomEntry. Keys with a
