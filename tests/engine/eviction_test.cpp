@@ -161,6 +161,24 @@ TEST_F(EvictorTest, VolatilePoliciesOnlyPickKeysWithTtl) {
   EXPECT_FALSE(evictor.pick(ks, cfg, kNowMs, db, key));
 }
 
+TEST_F(EvictorTest, VolatileRandomSpreadsOverAllTtlKeys) {
+  // Every key with a TTL (uniform draws) and one in 20 (bucket walks): the
+  // picks cover most TTL keys, not one per bucket.
+  cfg.policy = EvictionPolicy::kVolatileRandom;
+  for (int i = 0; i < 700; ++i) ks.db(0).insert(stringEntry("t" + std::to_string(i), 0, kNowMs + 10000));
+  for (int i = 0; i < 2000; ++i) ks.db(1).insert(stringEntry("p" + std::to_string(i), 0));
+  for (int i = 0; i < 100; ++i) ks.db(1).insert(stringEntry("s" + std::to_string(i), 0, kNowMs + 10000));
+  std::set<std::string> dense, sparse;
+  for (int i = 0; i < 4000; ++i) {
+    ASSERT_TRUE(evictor.pick(ks, cfg, kNowMs, db, key));
+    ASSERT_TRUE(key[0] == 't' || key[0] == 's') << key;
+    (db == 0 ? dense : sparse).insert(key);
+  }
+  // 2000 uniform picks of 700 cover ~660; the first slot of each bucket ~130.
+  EXPECT_GT(dense.size(), 550u);
+  EXPECT_GT(sparse.size(), 90u);
+}
+
 TEST_F(EvictorTest, VolatileTtlPicksTheNearestExpiryFirst) {
   for (int i = 0; i < 10; ++i)
     ks.db(0).insert(stringEntry("t" + std::to_string(i), 0, kNowMs + 1000 * (10 - i)));
