@@ -26,13 +26,37 @@ uint8_t lfuLogIncr(uint8_t counter, int64_t logFactor, double r) {
   return r < p ? static_cast<uint8_t>(counter + 1) : counter;
 }
 
+namespace {
+
+// Elapsed units between a 23-bit stamp and now's, one wrap allowed.
+uint64_t elapsed23(uint32_t then, uint32_t now) { return (now - then) & kLruStampMask; }
+
+uint32_t oldStampFromSeconds(int64_t unixSeconds) {
+  return kLruOldStamp | (static_cast<uint32_t>(unixSeconds / kLruOldUnitSeconds) & kLruStampMask);
+}
+
+}  // namespace
+
+uint64_t lruIdleTicks(uint32_t lruField, int64_t nowMs) {
+  if ((lruField & kLruOldStamp) == 0) return elapsed23(lruField, lruStampFromMs(nowMs));
+  const uint32_t nowUnits = oldStampFromSeconds(nowMs / 1000) & kLruStampMask;
+  const uint64_t units = elapsed23(lruField & kLruStampMask, nowUnits);
+  return units * kLruOldUnitSeconds * kLruTicksPerSecond;
+}
+
 uint32_t lruIdleSeconds(uint32_t lruField, int64_t nowMs) {
-  const uint32_t now = lruClockFromMs(nowMs);
-  return now >= lruField ? now - lruField : (kLruClockMax - lruField) + now;
+  return static_cast<uint32_t>(lruIdleTicks(lruField, nowMs) / kLruTicksPerSecond);
+}
+
+uint32_t lruAgedField(uint32_t lruField, int64_t nowMs) {
+  if ((lruField & kLruOldStamp) != 0) return lruField;
+  const int64_t idleSeconds = static_cast<int64_t>(lruIdleTicks(lruField, nowMs) / kLruTicksPerSecond);
+  if (idleSeconds < kLruAgeAfterSeconds) return lruField;
+  return oldStampFromSeconds(nowMs / 1000 - idleSeconds);
 }
 
 uint32_t initialAccessField(const AccessPolicy& p, int64_t nowMs) {
-  return p.lfu ? lfuField(lfuMinutesFromMs(nowMs), kLfuInitVal) : lruClockFromMs(nowMs);
+  return p.lfu ? lfuField(lfuMinutesFromMs(nowMs), kLfuInitVal) : lruStampFromMs(nowMs);
 }
 
 void touchEntryLfu(Entry* e, const AccessPolicy& p, int64_t nowMs) {

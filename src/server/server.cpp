@@ -429,6 +429,8 @@ void Server::cron() {
   util::updatePeakMemory();
   keyspace_.rehashStep(kRehashBudgetUs);
   reclaimRemoteFrees();
+  // Idle LRU stamps into the form that does not wrap for 194 days (lru_ager.h).
+  if (!services_.access.lfu) lruAger_.step(keyspace_, nowMs, tickUs / 1000);
   if (replicaLink_) replicaLink_->cron(nowMs);
   rewriter_.poll(aof_.get());  // reaps/starts the rewrite child first, so a scheduled BGSAVE sees it
   snapshot_.cron();             // reaps the BGSAVE child; save rules and scheduled BGSAVEs

@@ -111,12 +111,6 @@ TEST(LfuCounter, DefaultFactorNeedsManyAccessesToClimb) {
   Entry::destroy(e);
 }
 
-TEST(LruClock, IdleSecondsWrap) {
-  const uint32_t now = lruClockFromMs(kNowMs);
-  EXPECT_EQ(lruIdleSeconds(now - 7, kNowMs), 7u);
-  EXPECT_EQ(lruIdleSeconds(now + 1, kNowMs), kLruClockMax - 1);  // from the previous wrap
-}
-
 class EvictorTest : public ::testing::Test {
  protected:
   Keyspace ks{2};
@@ -135,7 +129,7 @@ TEST_F(EvictorTest, NoevictionAndEmptyKeyspacePickNothing) {
 }
 
 TEST_F(EvictorTest, AllKeysLruPicksTheIdlestAmongManySamples) {
-  const uint32_t now = lruClockFromMs(kNowMs);
+  const uint32_t now = lruStampFromMs(kNowMs);
   for (int i = 0; i < 200; ++i) ks.db(0).insert(stringEntry("fresh" + std::to_string(i), now));
   ks.db(1).insert(stringEntry("old", now - 1000));
   cfg.policy = EvictionPolicy::kAllKeysLru;
@@ -149,7 +143,7 @@ TEST_F(EvictorTest, AllKeysLruPicksTheIdlestAmongManySamples) {
 }
 
 TEST_F(EvictorTest, VolatilePoliciesOnlyPickKeysWithTtl) {
-  const uint32_t now = lruClockFromMs(kNowMs);
+  const uint32_t now = lruStampFromMs(kNowMs);
   for (int i = 0; i < 500; ++i) ks.db(0).insert(stringEntry("plain" + std::to_string(i), now - 5000));
   for (int i = 0; i < 5; ++i) ks.db(0).insert(stringEntry("ttl" + std::to_string(i), now, kNowMs + 10000));
   for (EvictionPolicy p : {EvictionPolicy::kVolatileLru, EvictionPolicy::kVolatileLfu, EvictionPolicy::kVolatileRandom,
@@ -165,6 +159,24 @@ TEST_F(EvictorTest, VolatilePoliciesOnlyPickKeysWithTtl) {
   for (int i = 0; i < 5; ++i) ks.db(0).remove("ttl" + std::to_string(i), kNowMs);
   cfg.policy = EvictionPolicy::kVolatileLru;
   EXPECT_FALSE(evictor.pick(ks, cfg, kNowMs, db, key));
+}
+
+TEST_F(EvictorTest, VolatileRandomSpreadsOverAllTtlKeys) {
+  // Every key with a TTL (uniform draws) and one in 20 (bucket walks): the
+  // picks cover most TTL keys, not one per bucket.
+  cfg.policy = EvictionPolicy::kVolatileRandom;
+  for (int i = 0; i < 700; ++i) ks.db(0).insert(stringEntry("t" + std::to_string(i), 0, kNowMs + 10000));
+  for (int i = 0; i < 2000; ++i) ks.db(1).insert(stringEntry("p" + std::to_string(i), 0));
+  for (int i = 0; i < 100; ++i) ks.db(1).insert(stringEntry("s" + std::to_string(i), 0, kNowMs + 10000));
+  std::set<std::string> dense, sparse;
+  for (int i = 0; i < 4000; ++i) {
+    ASSERT_TRUE(evictor.pick(ks, cfg, kNowMs, db, key));
+    ASSERT_TRUE(key[0] == 't' || key[0] == 's') << key;
+    (db == 0 ? dense : sparse).insert(key);
+  }
+  // 2000 uniform picks of 700 cover ~660; the first slot of each bucket ~130.
+  EXPECT_GT(dense.size(), 550u);
+  EXPECT_GT(sparse.size(), 90u);
 }
 
 TEST_F(EvictorTest, VolatileTtlPicksTheNearestExpiryFirst) {

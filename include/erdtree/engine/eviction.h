@@ -3,11 +3,11 @@
 //
 // Exact LRU would need a list through every key (16 bytes each). Instead,
 // each round samples maxmemory-samples keys per database (the whole keyspace
-// for allkeys-*, keys with a TTL for volatile-*), scores them (idle seconds
-// for LRU, 255 - decayed counter for LFU, time left reversed for
-// volatile-ttl) and offers them to a pool of the 16 best candidates seen so
-// far, kept across rounds and calls. The best pooled key that still exists
-// is evicted. With 5 samples this is close to true LRU (Redis measured it);
+// for allkeys-*, keys with a TTL for volatile-*), scores them (idle time
+// for LRU, in 1/32 s ticks; 255 - decayed counter for LFU; time left
+// reversed for volatile-ttl) and offers them to a pool of the 16 best
+// candidates seen so far, kept across rounds and calls. The best pooled key
+// that still exists is evicted. With 5 samples this is close to true LRU (Redis measured it);
 // more samples get closer at some CPU cost.
 //
 // Sampling: allkeys-* draws keys with BucketTable::randomEntry. Keys with a
@@ -20,7 +20,11 @@
 // caller then answers OOM as when there is none.
 //
 // Random policies skip the pool: a random key (with a TTL for
-// volatile-random) of the next non-empty database, round robin.
+// volatile-random) of the next non-empty database, round robin. For
+// volatile-random, when at least half the keys have a TTL, up to
+// kVolatileRandomDraws uniform draws until one has a TTL; else (or if all
+// miss) a random TTL key of the first bucket with any, walking from a random
+// cursor.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -100,6 +104,8 @@ class Evictor {
   // volatile-*: buckets visited per database and round.
   static constexpr size_t kMinScanBuckets = 64;
   static constexpr size_t kMaxScanBuckets = 1024;
+  // volatile-random: uniform draws tried first when most keys have a TTL.
+  static constexpr int kVolatileRandomDraws = 8;
 
   // Names the next key to evict under cfg (db and key); false when there is
   // none (no keys, or no keys with a TTL for volatile-*, or noeviction).

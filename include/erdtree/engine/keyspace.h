@@ -50,7 +50,8 @@ struct FreeContext {
   LazyFreePolicy policy;
 };
 
-// 24-bit LRU clock in seconds, as Redis keeps per object.
+// Redis's 24-bit LRU clock in seconds (INFO lru_clock). Entries keep a
+// finer stamp of their own (access_clock.h).
 constexpr uint32_t kLruClockMax = (1u << 24) - 1;
 uint32_t lruClockFromMs(int64_t unixMs);
 

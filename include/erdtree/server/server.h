@@ -9,7 +9,8 @@
 //   appendfsync always), then flush every client's replies (beforeSleep)
 //   uv_async from the log's background fsync thread: pick up its status
 //   uv_idle while maxmemory eviction has slices left (eviction_runner.h)
-//   uv_timer at hz: active expiry, idle timeouts, rehash steps, metrics,
+//   uv_timer at hz: active expiry, idle timeouts, rehash steps, LRU stamp
+//   ageing (lru_ager.h), metrics,
 //   reaping the BGSAVE child and the save rules (snapshot.h)
 //   uv_timer at the earliest blocked-client deadline: BLPOP & co. time out
 //   (command/blocking.h); clients released from a blocking command run their
@@ -28,6 +29,7 @@
 #include "erdtree/command/replication.h"
 #include "erdtree/config/config.h"
 #include "erdtree/engine/keyspace.h"
+#include "erdtree/engine/lru_ager.h"
 #include "erdtree/net/tcp_server.h"
 #include "erdtree/persist/aof_writer.h"
 #include "erdtree/repl/replica_link.h"
@@ -212,6 +214,7 @@ class Server final : public net::ConnectionHandler,
   command::Services services_;
   command::Dispatcher dispatcher_;
   EvictionRunner eviction_{services_};  // maxmemory (eviction_runner.h)
+  engine::LruAger lruAger_;             // ages idle LRU stamps from the cron
   uv_idle_t evictIdle_{};               // keeps the loop turning while eviction slices remain
   struct AofSink final : PropagationSink {
     persist::AofWriter* writer = nullptr;
