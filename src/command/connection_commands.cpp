@@ -1,7 +1,9 @@
-// Connection commands: PING, ECHO, SELECT, QUIT, AUTH, HELLO and CLIENT.
+// Connection commands: PING, ECHO, SELECT, QUIT, AUTH, HELLO, RESET and CLIENT.
 // Socket-level facts (addresses, buffers) come from the server via ServerApi.
+#include <algorithm>
 #include <string>
 
+#include "erdtree/command/dispatcher.h"
 #include "erdtree/command/families.h"
 #include "erdtree/util/ascii.h"
 #include "erdtree/command/lookup.h"
@@ -230,6 +232,72 @@ void clientUnblockCommand(Context& ctx) {
   ctx.out.integer(unblocked ? 1 : 0);
 }
 
+// CLIENT PAUSE timeout [WRITE|ALL]: a second pause extends the first and
+// never weakens it (ALL stays ALL), as Redis's pauseClients.
+void clientPauseCommand(Context& ctx) {
+  if (ctx.argc() > 4) return replySubcommandSyntaxError(ctx);
+  auto ms = util::parseInt64(ctx.arg(2));
+  if (!ms) return ctx.out.error("ERR timeout is not an integer or out of range");
+  if (*ms < 0) return ctx.out.error("ERR timeout is negative");
+  bool all = true;
+  if (ctx.argc() == 4) {
+    if (equalsIgnoreCase(ctx.arg(3), "write")) all = false;
+    else if (!equalsIgnoreCase(ctx.arg(3), "all")) return ctx.out.error("ERR CLIENT PAUSE mode must be WRITE or ALL");
+  }
+  ClientPause& p = ctx.svc.pause;
+  const int64_t until = *ms > INT64_MAX - ctx.nowMs ? INT64_MAX : ctx.nowMs + *ms;
+  const bool wasPaused = p.active(ctx.nowMs);
+  p.all = all || (wasPaused && p.all);
+  p.untilMs = wasPaused ? std::max(p.untilMs, until) : until;
+  ctx.out.ok();
+}
+
+void clientUnpauseCommand(Context& ctx) {
+  ctx.svc.pause.untilMs = 0;  // the held clients run before the loop sleeps
+  ctx.out.ok();
+}
+
+void clientNoEvictCommand(Context& ctx) {
+  if (equalsIgnoreCase(ctx.arg(2), "on")) ctx.session.noEvict = true;
+  else if (equalsIgnoreCase(ctx.arg(2), "off")) ctx.session.noEvict = false;
+  else return ctx.out.error(err::kSyntax);
+  ctx.out.ok();
+}
+
+// CLIENT REPLY ON|OFF|SKIP: OFF and SKIP are not answered themselves; the
+// server drops what the following commands write (Server::processInput).
+void clientReplyCommand(Context& ctx) {
+  if (equalsIgnoreCase(ctx.arg(2), "on")) {
+    ctx.session.replyMode = Session::ReplyMode::kOn;
+    return ctx.out.ok();
+  }
+  if (equalsIgnoreCase(ctx.arg(2), "off")) ctx.session.replyMode = Session::ReplyMode::kOff;
+  else if (equalsIgnoreCase(ctx.arg(2), "skip")) ctx.session.replyMode = Session::ReplyMode::kSkipNext;
+  else return ctx.out.error(err::kSyntax);
+}
+
+// RESET: back to a fresh connection's state (Redis's clearClientConnectionState):
+// out of MULTI and MONITOR, no watches or subscriptions, db 0, RESP2, no
+// name, replies on, no-evict off, and unauthenticated when a password is set.
+void resetCommand(Context& ctx) {
+  Session& s = ctx.session;
+  if (s.replica || s.internal) return ctx.out.error("ERR can only reset normal client connections");
+  if (s.monitor) {
+    ctx.svc.monitors.remove(s);
+    s.monitor = false;
+  }
+  discardTransaction(ctx.svc, s);
+  ctx.svc.pubsub.unsubscribeAll(s);
+  s.db = 0;
+  s.protocol = 2;
+  ctx.out.setProtocol(2);
+  s.authenticated = ctx.svc.server.requirePass().empty();
+  s.name.clear();
+  s.noEvict = false;
+  s.replyMode = Session::ReplyMode::kOn;
+  ctx.out.simple("RESET");
+}
+
 void clientHelpCommand(Context& ctx) {
   static const char* const lines[] = {
       "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -245,12 +313,20 @@ void clientHelpCommand(Context& ctx) {
       "    Kill connections. Options are: ID, ADDR, LADDR, TYPE, USER, SKIPME.",
       "LIST [options ...]",
       "    Return information about client connections. Options: TYPE, ID.",
+      "UNPAUSE",
+      "    Stop the current client pause, resuming traffic.",
+      "PAUSE <timeout> [WRITE|ALL]",
+      "    Suspend all, or just write, clients for <timeout> milliseconds.",
+      "REPLY (ON|OFF|SKIP)",
+      "    Control the replies sent to the current connection.",
       "SETNAME <name>",
       "    Assign the name <name> to the current connection.",
       "UNBLOCK <clientid> [TIMEOUT|ERROR]",
       "    Unblock the specified blocked client.",
       "SETINFO <LIB-NAME|LIB-VER> <value>",
       "    Set client library name or version.",
+      "NO-EVICT (ON|OFF)",
+      "    Protect current client connection from eviction.",
       "HELP",
       "    Print this help.",
   };
@@ -267,6 +343,7 @@ void registerConnectionCommands(Registry& r) {
   r.add({"quit", -1, kAllowBusy | kNoAuth | conn | kFast, 0, 0, 0, quitCommand, "@fast @connection", "connection", "Closes the connection.", "1.0.0", "O(1)", {}});
   r.add({"auth", -2, kNoscript | conn | kFast | kNoAuth | kSentinel | kAllowBusy, 0, 0, 0, authCommand, "@fast @connection", "connection", "Authenticates the connection.", "1.0.0", "O(N) where N is the number of passwords defined for the user", {}});
   r.add({"hello", -1, kNoscript | conn | kFast | kNoAuth | kSentinel | kAllowBusy, 0, 0, 0, helloCommand, "@fast @connection", "connection", "Handshakes with the Redis server.", "6.0.0", "O(1)", {}});
+  r.add({"reset", 1, kNoscript | conn | kFast | kNoAuth | kAllowBusy, 0, 0, 0, resetCommand, "@fast @connection", "connection", "Reset the connection", "6.2.0", "O(1)", {}});
   r.add({"client", -2, kSentinel, 0, 0, 0, nullptr, "@slow", "connection", "A container for client connection commands.", "2.4.0", "Depends on subcommand.", {
       {"client|id", 2, kNoscript | conn | kSentinel, 0, 0, 0, clientIdCommand, "@slow @connection", "connection", "Returns the unique client ID of the connection.", "5.0.0", "O(1)", {}},
       {"client|setname", 3, kNoscript | conn | kSentinel, 0, 0, 0, clientSetnameCommand, "@slow @connection", "connection", "Sets the connection name.", "2.6.9", "O(1)", {}},
@@ -276,6 +353,10 @@ void registerConnectionCommands(Registry& r) {
       {"client|info", 2, kNoscript | conn | kSentinel, 0, 0, 0, clientInfoCommand, "@slow @connection", "connection", "Returns information about the connection.", "6.2.0", "O(1)", {}},
       {"client|kill", -3, kAdmin | kNoscript | conn | kSentinel, 0, 0, 0, clientKillCommand, "@admin @slow @dangerous @connection", "connection", "Terminates open connections.", "2.4.0", "O(N) where N is the number of client connections", {}},
       {"client|unblock", -3, kAdmin | kNoscript | conn, 0, 0, 0, clientUnblockCommand, "@admin @slow @dangerous @connection", "connection", "Unblock a client blocked in a blocking command from a different connection", "5.0.0", "O(log N) where N is the number of client connections", {}},
+      {"client|pause", -3, kAdmin | kNoscript | conn, 0, 0, 0, clientPauseCommand, "@admin @slow @dangerous @connection", "connection", "Stop processing commands from clients for some time", "2.9.50", "O(1)", {}},
+      {"client|unpause", 2, kAdmin | kNoscript | conn, 0, 0, 0, clientUnpauseCommand, "@admin @slow @dangerous @connection", "connection", "Resume processing of clients that were paused", "6.2.0", "O(N) Where N is the number of paused clients", {}},
+      {"client|no-evict", 3, kAdmin | kNoscript | conn, 0, 0, 0, clientNoEvictCommand, "@admin @slow @dangerous @connection", "connection", "Set client eviction mode for the current connection", "7.0.0", "O(1)", {}},
+      {"client|reply", 3, kNoscript | conn, 0, 0, 0, clientReplyCommand, "@slow @connection", "connection", "Instruct the server whether to reply to commands", "3.2.0", "O(1)", {}},
       {"client|help", 2, conn, 0, 0, 0, clientHelpCommand, "@slow @connection", "connection", "Returns helpful text about the different subcommands.", "5.0.0", "O(1)", {}},
   }});
 }

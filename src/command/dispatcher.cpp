@@ -6,6 +6,7 @@
 #include "erdtree/command/registry.h"
 #include "erdtree/command/replication.h"
 #include "erdtree/command/replies.h"
+#include "erdtree/util/clock.h"
 
 namespace erdtree::command {
 namespace {
@@ -158,6 +159,18 @@ bool deniedOnOom(const Registry& registry, const CommandSpec& spec, const Sessio
   return session.tx.inMulti && n != "exec" && n != "discard" && n != "quit" && n != "reset";
 }
 
+// Commands CLIENT PAUSE WRITE holds besides writes: those Redis 7.0 flags
+// may-replicate (they can emit a record while not writing keys).
+bool mayReplicate(const Registry& registry, const CommandSpec& spec, const Session& session) {
+  if (writesData(registry, spec, session)) return true;
+  auto named = [](const CommandSpec& s) {
+    std::string_view n = s.name;
+    return n == "publish" || n == "spublish" || n == "pfcount" || n == "eval" || n == "evalsha" || n == "fcall" ||
+           n == "script|load" || n == "script|flush";
+  };
+  return named(spec) || (isExecOfQueued(spec, session) && anyQueued(registry, session, named));
+}
+
 bool protectedAllowed(ProtectedAccess access, const Session& session) {
   return access == ProtectedAccess::kYes || (access == ProtectedAccess::kLocal && session.local);
 }
@@ -189,7 +202,8 @@ void Dispatcher::execute(Session& session, std::span<const std::string_view> arg
   // the limit, refuse commands that may grow it (an EXEC that queued one),
   // and anything but EXEC/DISCARD/QUIT/RESET inside MULTI, where queueing
   // itself uses memory.
-  if (svc_.memoryGuard != nullptr && !session.internal && svc_.memoryGuard->active()) {
+  // A CLIENT PAUSE pauses eviction too (nothing is refused meanwhile).
+  if (svc_.memoryGuard != nullptr && !session.internal && svc_.memoryGuard->active() && svc_.pause.untilMs == 0) {
     const bool outOfMemory = !svc_.memoryGuard->performEvictions();
     if (outOfMemory && deniedOnOom(svc_.registry, *spec, session))
       return reject(session, spec, "OOM command not allowed when used memory > 'maxmemory'.", out);
@@ -213,6 +227,18 @@ void Dispatcher::execute(Session& session, std::span<const std::string_view> arg
   if (svc_.staleReplica && !session.internal && deniedWhileStale(svc_.registry, *spec, session))
     return reject(session, spec,
                   "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.", out);
+  // A MONITOR client counts as a replica in Redis: it may not touch keys
+  // (so it cannot slip past a CLIENT PAUSE either).
+  if (session.monitor && ((spec->flags & (kWrite | kReadonly)) != 0 || mayReplicate(svc_.registry, *spec, session)))
+    return reject(session, spec, "ERR Replica can't interact with the keyspace", out);
+  // CLIENT PAUSE: the request waits, unanswered and unread, until the pause
+  // ends (Server::resumePaused); replicas and the master's stream go on.
+  if (svc_.pause.untilMs != 0 && !session.internal && !session.replica && svc_.pause.active(nowMs) &&
+      (svc_.pause.all || mayReplicate(svc_.registry, *spec, session))) {
+    session.postponed = true;
+    svc_.pause.held.push_back(session.id);
+    return;
+  }
   if (session.tx.inMulti && !controlsTransaction(*spec)) {
     if (spec->flags & kNoMulti) return reject(session, spec, "ERR Command not allowed inside a transaction", out);
     session.tx.queued.emplace_back(args.begin(), args.end());
@@ -234,8 +260,19 @@ void Dispatcher::call(Session& session, const CommandSpec& spec, std::span<const
   const int db = session.db;
   session.lastCommand = &spec;  // CLIENT LIST shows the running command as cmd=
   Context ctx{session, args, out, svc_, nowMs};
+  // SLOWLOG, LATENCY and the per-command histograms need the handler's
+  // duration: one pair of vDSO clock reads, skipped when all three are off.
+  const bool timed = svc_.slowlog.slowerThanUs >= 0 || svc_.latency.thresholdMs != 0 || svc_.latencyTracking;
+  const int64_t startUs = timed ? util::monotonicUs() : 0;
   spec.handler(ctx);
   ++svc_.stats.commandsProcessed;
+  // The log replay (an internal session without an address) is not a client.
+  const bool fromClient = !session.internal || !session.addr.empty();
+  if (timed && fromClient && !session.blocked) recordDuration(session, spec, args, util::monotonicUs() - startUs);
+  // MONITOR sees what ran, in the db it left selected, as Redis's call();
+  // admin commands (CONFIG, DEBUG, ...) are never shown.
+  if (!svc_.monitors.empty() && fromClient && (spec.flags & (kSkipMonitor | kAdmin)) == 0)
+    svc_.monitors.feed(session, session.db, args, redactedArguments(spec.name, args), util::unixTimeUs());
   // A write that changed data touches its key arguments for WATCH (spec.h:
   // WatchTouch says which).
   if (svc_.stats.dirty != dirtyBefore && !svc_.watches.empty() && spec.hasKeys()) {
@@ -248,6 +285,18 @@ void Dispatcher::call(Session& session, const CommandSpec& spec, std::span<const
         for (size_t i : keys) svc_.watches.touch(db, args[i]);
     }
   }
+}
+
+void Dispatcher::recordDuration(const Session& session, const CommandSpec& spec,
+                                std::span<const std::string_view> args, int64_t durationUs) {
+  if (svc_.latencyTracking) svc_.commandStats.record(spec.index, durationUs);
+  if ((spec.flags & kSkipSlowlog) != 0) return;
+  if (svc_.latency.thresholdMs != 0)
+    svc_.latency.addSampleIfNeeded((spec.flags & kFast) != 0 ? "fast-command" : "command", durationUs / 1000,
+                                   util::unixTimeMs() / 1000);
+  if (svc_.slowlog.wants(durationUs))
+    svc_.slowlog.push(args, redactedArguments(spec.name, args), durationUs, util::unixTimeMs() / 1000,
+                      session.addr, session.name);
 }
 
 }  // namespace erdtree::command

@@ -125,15 +125,18 @@ void writeCommandInfo(resp::Writer& out, const CommandSpec& spec) {
 
 void writeCommandDocs(resp::Writer& out, const CommandSpec& spec) {
   bool hasSubs = !spec.subcommands.empty();
-  out.mapHeader(hasSubs ? 5 : 4);
+  bool hasComplexity = !spec.complexity.empty();  // MONITOR has none
+  out.mapHeader(3 + (hasComplexity ? 1 : 0) + (hasSubs ? 1 : 0));
   out.bulk("summary");
   out.bulk(spec.summary);
   out.bulk("since");
   out.bulk(spec.since);
   out.bulk("group");
   out.bulk(spec.group);
-  out.bulk("complexity");
-  out.bulk(spec.complexity);
+  if (hasComplexity) {
+    out.bulk("complexity");
+    out.bulk(spec.complexity);
+  }
   if (hasSubs) {
     out.bulk("subcommands");
     out.mapHeader(spec.subcommands.size());

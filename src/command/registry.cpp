@@ -52,6 +52,8 @@ bool lowerInto(std::string_view name, char* buf, size_t cap, std::string_view& o
 
 void Registry::add(CommandSpec spec) {
   auto owned = std::make_unique<CommandSpec>(std::move(spec));
+  owned->index = static_cast<uint32_t>(indexCount_++);
+  for (auto& sub : owned->subcommands) sub.index = static_cast<uint32_t>(indexCount_++);
   byName_.emplace(std::string(owned->name), owned.get());
   byOriginalName_.emplace(std::string(owned->name), owned.get());
   specs_.push_back(std::move(owned));

@@ -139,6 +139,33 @@ void shutdownCommand(Context& ctx) {
   if (!err.empty()) ctx.out.error(err);
 }
 
+// SWAPDB a b: the two databases trade contents at once. Clients stay in
+// their db, so watchers of a key present on either side are touched and
+// clients blocked on a key the swap brought in are served (Redis 7.0's
+// dbSwapDatabases); the command is logged and replicated as is.
+void swapdbCommand(Context& ctx) {
+  auto first = util::parseInt64(ctx.arg(1));
+  if (!first || *first < INT32_MIN || *first > INT32_MAX) return ctx.out.error("ERR invalid first DB index");
+  auto second = util::parseInt64(ctx.arg(2));
+  if (!second || *second < INT32_MIN || *second > INT32_MAX) return ctx.out.error("ERR invalid second DB index");
+  const int64_t n = ctx.svc.keyspace.count();
+  if (*first < 0 || *first >= n || *second < 0 || *second >= n) return ctx.out.error(err::kDbIndex);
+  const int a = static_cast<int>(*first), b = static_cast<int>(*second);
+  if (a != b) {
+    engine::Keyspace& ks = ctx.svc.keyspace;
+    auto inEither = [&](int, std::string_view key) {
+      return ks.db(a).table().find(key) != nullptr || ks.db(b).table().find(key) != nullptr;
+    };
+    ctx.svc.watches.touchFlushed(a, inEither);
+    ctx.svc.watches.touchFlushed(b, inEither);
+    ks.db(a).swapContents(ks.db(b));
+    for (int db : {a, b})
+      ctx.svc.blocking.signalWaitedKeysIn(db, [&](std::string_view key) { return ks.db(db).table().find(key) != nullptr; });
+  }
+  ctx.propagateAsIs();
+  ctx.out.ok();
+}
+
 }  // namespace
 
 void registerServerCommands(Registry& r) {
@@ -146,6 +173,7 @@ void registerServerCommands(Registry& r) {
   r.add({"dbsize", 1, kReadonly | kFast, 0, 0, 0, dbsizeCommand, "@keyspace @read @fast", "server", "Returns the number of keys in the database.", "1.0.0", "O(1)", {}});
   r.add({"flushdb", -1, kWrite, 0, 0, 0, flushdbCommand, "@keyspace @write @slow @dangerous", "server", "Remove all keys from the current database.", "1.0.0", "O(N) where N is the number of keys in the selected database", {}});
   r.add({"flushall", -1, kWrite, 0, 0, 0, flushallCommand, "@keyspace @write @slow @dangerous", "server", "Removes all keys from all databases.", "1.0.0", "O(N) where N is the total number of keys in all databases", {}});
+  r.add({"swapdb", 3, kWrite | kFast, 0, 0, 0, swapdbCommand, "@keyspace @write @fast @dangerous", "server", "Swaps two Redis databases", "4.0.0", "O(N) where N is the count of clients watching or blocking on keys from both databases.", {}});
   r.add({"time", 1, kLoading | kStale | kFast, 0, 0, 0, timeCommand, "@fast", "server", "Returns the server time.", "2.6.0", "O(1)", {}});
   r.add({"shutdown", -1, kAdmin | kNoscript | kLoading | kStale | kNoMulti | kSentinel | kAllowBusy, 0, 0, 0, shutdownCommand, "@admin @slow @dangerous", "server", "Synchronously saves the database(s) to disk and shuts down the Redis server.", "1.0.0", "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)", {}});
   r.add({"config", -2, 0, 0, 0, 0, nullptr, "@slow", "server", "A container for server configuration commands.", "2.0.0", "Depends on subcommand.", {

@@ -456,6 +456,14 @@ const std::vector<SettingDescriptor>& settingDescriptors() {
        formatBool<&Settings::replicaLazyFlush>},
       {"slave-lazy-flush", "lazyfree", true, false, parseBool<&Settings::replicaLazyFlush>,
        formatBool<&Settings::replicaLazyFlush>, "replica-lazy-flush"},
+      {"slowlog-log-slower-than", "monitoring", true, false, parseInt<&Settings::slowlogLogSlowerThan, -1, INT64_MAX>,
+       formatInt<&Settings::slowlogLogSlowerThan>},
+      {"slowlog-max-len", "monitoring", true, false, parseInt<&Settings::slowlogMaxLen, 0, INT64_MAX>,
+       formatInt<&Settings::slowlogMaxLen>},
+      {"latency-monitor-threshold", "monitoring", true, false,
+       parseInt<&Settings::latencyMonitorThreshold, 0, INT64_MAX>, formatInt<&Settings::latencyMonitorThreshold>},
+      {"latency-tracking", "monitoring", true, false, parseBool<&Settings::latencyTracking>,
+       formatBool<&Settings::latencyTracking>},
   };
   return table;
 }

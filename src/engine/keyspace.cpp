@@ -1,5 +1,7 @@
 #include "erdtree/engine/keyspace.h"
 
+#include <utility>
+
 #include "erdtree/util/clock.h"
 
 namespace erdtree::engine {
@@ -65,6 +67,13 @@ bool Db::remove(std::string_view key, int64_t nowMs, bool lazy) {
   if (!live && mode == ExpiryMode::Delete && listener_ != nullptr && *listener_) (*listener_)(index_, key);
   freeEntry(e, live ? lazy : policy().expire);
   return live;
+}
+
+void Db::swapContents(Db& other) {
+  std::swap(table_, other.table_);
+  std::swap(expires_, other.expires_);
+  std::swap(expireCursor, other.expireCursor);
+  std::swap(avgTtlMs, other.avgTtlMs);
 }
 
 Entry* Db::detach(std::string_view key) {

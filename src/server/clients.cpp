@@ -46,10 +46,12 @@ std::string Server::clientLine(const Client& c, int64_t nowMs) const {
   num("age", (nowMs - s.createdMs) / 1000);
   num("idle", (nowMs - s.lastInteractionMs) / 1000);
   std::string flags;  // in Redis's order
+  if (s.monitor) flags += 'O';
   if (s.replica) flags += 'S';
   if (s.subscribed()) flags += 'P';
   if (s.tx.inMulti) flags += 'x';
-  if (s.blocked) flags += 'b';
+  if (s.blocked || s.postponed) flags += 'b';  // a client held by CLIENT PAUSE is blocked in Redis too
+  if (s.noEvict) flags += 'e';
   field("flags", flags.empty() ? "N" : flags);
   num("db", s.db);
   num("sub", static_cast<int64_t>(s.channels.size()));

@@ -350,6 +350,7 @@ void Server::resetStats() {
   errorReplies_ = 0;
   util::resetPeakMemory();
   eviction_.resetStats();
+  services_.commandStats.reset();  // LATENCY HISTOGRAM starts over, as Redis's resetCommandTableStats
 }
 
 }  // namespace erdtree::server

@@ -29,6 +29,7 @@ void Server::startReplication(const std::string& host, int port) {
   masterSession_.internal = true;
   masterSession_.authenticated = true;
   masterSession_.name = "master";
+  masterSession_.addr = host + ":" + std::to_string(port);  // MONITOR and SLOWLOG show the master's address
   keyspace_.setExpiryMode(engine::ExpiryMode::HideOnly);
   master_.setProxying(true);  // our replicas get our master's stream as is
   repl::ReplicaLinkOptions o;

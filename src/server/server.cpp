@@ -33,6 +33,7 @@ Server::Server(config::Config& config)
   command::registerAllCommands(registry_);
   // redis.conf's rename-command lines (checked against the same table when read).
   for (const auto& [from, to] : config_.commandRenames()) registry_.rename(from, to);
+  services_.commandStats.resize(registry_.indexCount());
   services_.persistence = &snapshot_;
   services_.replicaControl = this;
   services_.replication = this;
@@ -102,6 +103,11 @@ void Server::applySettings() {
                                                       s.lazyfreeLazyServerDel, s.lazyfreeLazyUserDel,
                                                       s.lazyfreeLazyUserFlush, s.replicaLazyFlush};
   dispatcher_.setAuthRequired(!s.requirepass.empty());
+  services_.slowlog.slowerThanUs = s.slowlogLogSlowerThan;
+  services_.slowlog.maxLen = static_cast<size_t>(s.slowlogMaxLen);
+  services_.slowlog.trim();
+  services_.latency.thresholdMs = s.latencyMonitorThreshold;
+  services_.latencyTracking = s.latencyTracking;
   eviction_.apply(s);
   if (aof_) {
     aof_->setPolicy(persist::parseFsyncPolicy(s.appendfsync));
@@ -155,6 +161,8 @@ std::string Server::start() {
   uv_timer_start(&cronTimer_, onCronTimer, period, period == 0 ? 1 : period);
   uv_timer_init(&loop_, &blockTimer_);
   blockTimer_.data = this;
+  uv_timer_init(&loop_, &pauseTimer_);
+  pauseTimer_.data = this;
   uv_signal_init(&loop_, &sigterm_);
   sigterm_.data = this;
   uv_signal_start(&sigterm_, onSignal, SIGTERM);
@@ -196,6 +204,7 @@ bool Server::onOpen(net::Connection& conn) {
   client->session.lastInteractionMs = client->session.createdMs;
   client->session.authenticated = config_.settings().requirepass.empty();
   const std::string& peer = conn.peerAddress();  // "ip:port" or "[ip6]:port"
+  client->session.addr = peer;
   client->session.local = peer.starts_with("127.0.0.1:") || peer.starts_with("[::1]:");
   client->parser.setLimits(parseLimits());
   client->parser.setAuthenticated(client->session.authenticated);
@@ -211,6 +220,7 @@ void Server::onClose(net::Connection& conn) {
   services_.watches.unwatchAll(c->session);  // the registries hold Session pointers
   services_.pubsub.unsubscribeAll(c->session);
   services_.blocking.forget(c->session);
+  if (c->session.monitor) services_.monitors.remove(c->session);
   master_.clientClosed(c->session.id);
   // The client may be mid-command (CLIENT KILL, a failed write): free it later.
   graveyard_.emplace_back(c);
@@ -242,7 +252,7 @@ void Server::processInput(Client& c) {
   // A blocked client's further requests wait in its input buffer until the
   // blocking command ends (resumeUnblocked), as Redis keeps them queued.
   while (c.conn != nullptr && !conn.closing() && !c.session.closeAfterReply && !c.session.blocked &&
-         pos < in.size()) {
+         !c.session.postponed && pos < in.size()) {
     if (conn.pendingOutputBytes() > highWater) {
       conn.pauseReading();  // resumed by onDrained once the client reads
       break;
@@ -264,8 +274,15 @@ void Server::processInput(Client& c) {
     auto args = c.parser.args();
     size_t consumed = c.parser.consumed();
     if (!args.empty()) {
+      const size_t replyMark = conn.output().size();
+      const auto replyMode = c.session.replyMode;
       dispatcher_.execute(c.session, args, out, nowMs);
       if (c.conn == nullptr) break;  // killed itself
+      if (c.session.postponed) {  // CLIENT PAUSE: runs again, unread so far, when the pause ends
+        c.parser.reset();
+        break;
+      }
+      if (replyMode != command::Session::ReplyMode::kOn) applyReplyMode(c, replyMark, replyMode);
       c.parser.setAuthenticated(c.session.authenticated);
       if (!enforceOutputLimits(c, nowMs)) break;
     }
@@ -289,6 +306,15 @@ void Server::processInput(Client& c) {
   size_t hint = c.parser.bytesNeededHint();
   conn.readHint = hint > in.size() ? hint - in.size() : 0;
   if (!conn.output().empty()) conn.markPendingWrite();
+}
+
+// CLIENT REPLY OFF drops every reply until ON; SKIP drops the next
+// command's. A CLIENT REPLY ON among them is answered.
+void Server::applyReplyMode(Client& c, size_t replyMark, command::Session::ReplyMode before) {
+  using Mode = command::Session::ReplyMode;
+  Mode& mode = c.session.replyMode;
+  if (mode != Mode::kOn && c.conn->output().size() > replyMark) c.conn->output().resize(replyMark);
+  if (before == Mode::kSkipNext && mode == Mode::kSkipNext) mode = Mode::kOn;
 }
 
 void Client::appended() {
@@ -334,6 +360,7 @@ void Server::beforeSleep() {
     limitChecks_.clear();
   }
   graveyard_.clear();
+  refreshPause();
   runExpireSlice();
   runEvictionSlice();
   do {
@@ -384,10 +411,17 @@ void Server::runExpireSlice() {
     uv_idle_stop(&expireIdle_);
   }
   if (expireBudgetUs_ <= 0) return;
+  if (services_.pause.untilMs != 0) {  // CLIENT PAUSE stops expiry too (refreshPause)
+    expireBudgetUs_ = 0;
+    uv_idle_stop(&expireIdle_);
+    return;
+  }
   int64_t start = util::monotonicUs();
   auto stats = keyspace_.activeExpireCycle(util::unixTimeMs(), std::min(expireBudgetUs_, kExpireSliceUs),
                                            static_cast<int>(config_.settings().activeExpireEffort));
-  expireBudgetUs_ -= std::max<int64_t>(util::monotonicUs() - start, 1);
+  const int64_t tookUs = util::monotonicUs() - start;
+  services_.latency.addSampleIfNeeded("expire-cycle", tookUs / 1000, util::unixTimeMs() / 1000);
+  expireBudgetUs_ -= std::max<int64_t>(tookUs, 1);
   if (!stats.timedOut) expireBudgetUs_ = 0;  // caught up: nothing left to reclaim now
   // While budget remains, an idle handle makes the loop poll without blocking,
   // so the next slice runs right after the clients that are ready.
@@ -411,7 +445,7 @@ uint64_t Server::notCountedForEviction() {
 // time: one time-bounded slice per loop iteration, between rounds of client
 // work, until memory is under the limit (Redis's evictionTimeProc).
 void Server::runEvictionSlice() {
-  if (!eviction_.slicePending()) {
+  if (!eviction_.slicePending() || services_.pause.untilMs != 0) {
     uv_idle_stop(&evictIdle_);
     return;
   }
@@ -529,6 +563,7 @@ void Server::performShutdown() {
   uv_idle_stop(&replIdle_);
   uv_timer_stop(&cronTimer_);
   uv_timer_stop(&blockTimer_);
+  uv_timer_stop(&pauseTimer_);
   uv_signal_stop(&sigterm_);
   uv_signal_stop(&sigint_);
   if (supervisedBySystemd()) notifySystemd("STOPPING=1\n");

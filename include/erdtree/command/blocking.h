@@ -59,6 +59,7 @@
 // Limits: waiters hold Session pointers; the server calls forget() before a
 // session is destroyed. Keys are only served by type (a list key never
 // serves a zset waiter), as in Redis 7.0.
+#include <cstring>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -121,6 +122,19 @@ class BlockingRegistry {
   // A key was added; queued as ready when someone waits for it.
   void signalKeyReady(int db, std::string_view key) {
     if (!byKey_.empty()) queueReady(db, key);
+  }
+  // SWAPDB: each key of db that clients wait for and exists(key) says is
+  // there now becomes ready (Redis's scanDatabaseForReadyKeys).
+  template <class Exists>
+  void signalWaitedKeysIn(int db, Exists&& exists) {
+    std::vector<std::string> keys;
+    for (const auto& [ck, q] : byKey_) {
+      int keyDb = 0;
+      std::memcpy(&keyDb, ck.data(), sizeof(int));
+      std::string_view key = std::string_view(ck).substr(sizeof(int));
+      if (keyDb == db && !q.empty() && exists(key)) keys.emplace_back(key);
+    }
+    for (const auto& k : keys) signalKeyReady(db, k);
   }
   bool hasReadyKeys() const { return !ready_.empty(); }
   // Serves waiters of ready keys, in rounds, until no key is ready.

@@ -14,6 +14,10 @@
 #include "erdtree/engine/encoding_limits.h"
 #include "erdtree/engine/keyspace.h"
 #include "erdtree/command/blocking.h"
+#include "erdtree/command/command_stats.h"
+#include "erdtree/command/latency_monitor.h"
+#include "erdtree/command/monitor_feed.h"
+#include "erdtree/command/slowlog.h"
 #include "erdtree/command/persistence.h"
 #include "erdtree/command/pubsub.h"
 #include "erdtree/command/replica_control.h"
@@ -59,6 +63,12 @@ struct Session {
   bool replica = false;           // a replica's link after PSYNC/SYNC (CLIENT LIST flags=S, type replica)
   int64_t woff = 0;               // the replication offset right after its last command (WAIT)
   bool local = false;             // connected from 127.0.0.1 or ::1 (enable-debug-command local)
+  std::string addr;               // "ip:port" of the peer (SLOWLOG, MONITOR)
+  bool monitor = false;           // in MONITOR mode (CLIENT LIST flags=O)
+  bool noEvict = false;           // CLIENT NO-EVICT on (flags=e)
+  // CLIENT REPLY: Off drops every reply; SKIP drops the next command's.
+  enum class ReplyMode : uint8_t { kOn, kOff, kSkipNext, kSkipThis } replyMode = ReplyMode::kOn;
+  bool postponed = false;         // held by CLIENT PAUSE: the request waits in the input buffer
   Transaction tx;
   // Pub/Sub: this client's subscriptions, and where messages for it go.
   std::vector<std::string> channels;
@@ -171,6 +181,16 @@ class MemoryGuard {
   virtual bool performEvictions() = 0;
 };
 
+// CLIENT PAUSE: until when clients are held, and whether only commands that
+// may write (or replicate) are. Held clients keep their request unread and
+// run it once the pause ends (Server::resumePaused).
+struct ClientPause {
+  int64_t untilMs = 0;       // 0: not paused
+  bool all = false;          // ALL; else WRITE
+  std::vector<uint64_t> held;  // session ids waiting for the end
+  bool active(int64_t nowMs) const { return untilMs != 0 && nowMs < untilMs; }
+};
+
 struct Stats {
   uint64_t commandsProcessed = 0;
   uint64_t keyspaceHits = 0;
@@ -222,6 +242,12 @@ struct Services {
   // without the stale flag get -MASTERDOWN.
   bool staleReplica = false;
   Replication* replication = nullptr;       // REPLCONF/PSYNC/SYNC/ROLE (command/replication.h)
+  SlowLog slowlog;                          // SLOWLOG (mirrors slowlog-*)
+  LatencyMonitor latency;                   // LATENCY (mirrors latency-monitor-threshold)
+  CommandStatsTable commandStats;           // LATENCY HISTOGRAM (sized by the server)
+  bool latencyTracking = true;              // mirrors latency-tracking
+  MonitorFeed monitors;                     // MONITOR clients
+  ClientPause pause;                        // CLIENT PAUSE / UNPAUSE
   // Set while EXEC runs: the first write emits MULTI so the block replays as one unit.
   bool execWrapPending = false;
   bool execWrapOpen = false;

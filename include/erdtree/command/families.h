@@ -25,6 +25,7 @@ void registerPubSubCommands(Registry& r);
 void registerPersistenceCommands(Registry& r);  // SAVE, BGSAVE, LASTSAVE
 void registerReplicaofCommands(Registry& r);    // REPLICAOF, SLAVEOF, ROLE
 void registerReplicationCommands(Registry& r);  // REPLCONF, PSYNC, SYNC, ROLE (master side)
+void registerMonitoringCommands(Registry& r);   // SLOWLOG, LATENCY, MONITOR
 void registerScriptCommands(Registry& r);       // SCRIPT KILL/FLUSH/EXISTS, FUNCTION KILL (no scripting engine)
 
 inline void registerAllCommands(Registry& r) {
@@ -48,6 +49,7 @@ inline void registerAllCommands(Registry& r) {
   registerReplicaofCommands(r);
   registerReplicationCommands(r);
   registerScriptCommands(r);
+  registerMonitoringCommands(r);
 }
 
 }  // namespace erdtree::command

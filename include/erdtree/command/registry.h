@@ -32,6 +32,8 @@ class Registry {
   static const CommandSpec* findSubcommand(const CommandSpec& parent, std::string_view name);
   const std::vector<std::unique_ptr<CommandSpec>>& all() const { return specs_; }
   size_t size() const { return specs_.size() - disabled_.size(); }
+  // Commands and subcommands: the size of tables indexed by CommandSpec::index.
+  size_t indexCount() const { return indexCount_; }
 
  private:
   struct Hash {
@@ -39,6 +41,7 @@ class Registry {
     size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
   };
   std::vector<std::unique_ptr<CommandSpec>> specs_;
+  size_t indexCount_ = 0;
   std::unordered_map<std::string, const CommandSpec*, Hash, std::equal_to<>> byName_;
   std::unordered_map<std::string, const CommandSpec*, Hash, std::equal_to<>> byOriginalName_;
   std::unordered_set<const CommandSpec*> disabled_;  // renamed to ""

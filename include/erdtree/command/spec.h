@@ -73,6 +73,7 @@ struct CommandSpec {
   std::vector<CommandSpec> subcommands;  // container commands (CONFIG, CLIENT, ...)
   NumKeys numKeys{};                     // movable keys, see NumKeys
   WatchTouch watchTouch = WatchTouch::kAllKeys;
+  uint32_t index = 0;  // set by Registry::add: the command's slot in per-command tables (command_stats.h)
 
   bool movableKeys() const { return numKeys.countAt > 0; }
   bool hasKeys() const { return firstKey > 0 || movableKeys(); }

@@ -121,6 +121,11 @@ struct Settings {
   bool lazyfreeLazyUserDel = false;    // lazyfree-lazy-user-del
   bool lazyfreeLazyUserFlush = false;  // lazyfree-lazy-user-flush
   bool replicaLazyFlush = false;       // replica-lazy-flush (alias slave-lazy-flush)
+  // [monitoring] SLOWLOG and LATENCY (docs in README, "Operator commands")
+  int64_t slowlogLogSlowerThan = 10000;  // slowlog-log-slower-than (us; -1 disables, 0 logs everything)
+  int64_t slowlogMaxLen = 128;           // slowlog-max-len
+  int64_t latencyMonitorThreshold = 0;   // latency-monitor-threshold (ms; 0 = off)
+  bool latencyTracking = true;           // latency-tracking (per-command histograms, LATENCY HISTOGRAM)
 };
 
 }  // namespace erdtree::config

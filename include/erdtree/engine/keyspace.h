@@ -108,6 +108,9 @@ class Db {
   uint64_t expireCursor = 0;
   int64_t avgTtlMs = 0;
 
+  // SWAPDB: exchanges every key (and the expiry bookkeeping) with other.
+  void swapContents(Db& other);
+
   // Removes an entry without telling anyone (a replica's stale entry).
   void detachSilently(std::string_view key);
   // Removes an entry found expired and tells the listener.

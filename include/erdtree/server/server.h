@@ -125,6 +125,7 @@ class Server final : public net::ConnectionHandler,
   friend struct Client;
   void processInput(Client& client);
   bool enforceOutputLimits(Client& client, int64_t nowMs);
+  void applyReplyMode(Client& client, size_t replyMark, command::Session::ReplyMode before);
   void applySettings();
   void cron();
   void beforeSleep();
@@ -190,6 +191,13 @@ class Server final : public net::ConnectionHandler,
   uint64_t notCountedForEviction();
   void resumeUnblocked();
   void armBlockTimer();
+  // CLIENT PAUSE (pause.cpp): ends an expired pause, runs the held clients
+  // once it is over, keeps expiry from deleting keys while it lasts and
+  // arms pauseTimer_ for its end.
+  void refreshPause();
+  bool expiryPausedByUs_ = false;
+  uv_timer_t pauseTimer_{};
+  int64_t pauseTimerDeadline_ = 0;
 
   static void onPrepare(uv_prepare_t* h);
   static void onCronTimer(uv_timer_t* h);

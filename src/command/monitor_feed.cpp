@@ -1,0 +1,61 @@
+#include "erdtree/command/monitor_feed.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "erdtree/command/context.h"
+
+namespace erdtree::command {
+
+void appendRepr(std::string& out, std::string_view s) {
+  out += '"';
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\a': out += "\\a"; break;
+      case '\b': out += "\\b"; break;
+      default:
+        if (c >= 0x20 && c < 0x7f) {
+          out += static_cast<char>(c);
+        } else {
+          char hex[5];
+          std::snprintf(hex, sizeof(hex), "\\x%02x", c);
+          out += hex;
+        }
+    }
+  }
+  out += '"';
+}
+
+void MonitorFeed::add(Session& s) {
+  if (std::find(monitors_.begin(), monitors_.end(), &s) == monitors_.end()) monitors_.push_back(&s);
+}
+
+void MonitorFeed::remove(Session& s) { std::erase(monitors_, &s); }
+
+void MonitorFeed::feed(const Session& from, int db, std::span<const std::string_view> args, uint64_t redactMask,
+                       int64_t unixUs) {
+  char head[64];
+  std::snprintf(head, sizeof(head), "+%lld.%06lld [%d ", static_cast<long long>(unixUs / 1000000),
+                static_cast<long long>(unixUs % 1000000), db);
+  line_ = head;
+  line_ += from.addr;
+  line_ += ']';
+  for (size_t i = 0; i < args.size(); ++i) {
+    line_ += ' ';
+    appendRepr(line_, i < 64 && (redactMask >> i & 1) != 0 ? std::string_view("(redacted)") : args[i]);
+  }
+  line_ += "\r\n";
+  for (Session* m : monitors_) {
+    if (m->sink == nullptr || m->replyMode == Session::ReplyMode::kOff) continue;
+    m->sink->buffer() += line_;
+    m->sink->appended();
+  }
+}
+
+}  // namespace erdtree::command
