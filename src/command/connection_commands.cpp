@@ -278,7 +278,8 @@ void clientReplyCommand(Context& ctx) {
 
 // RESET: back to a fresh connection's state (Redis's clearClientConnectionState):
 // out of MULTI and MONITOR, no watches or subscriptions, db 0, RESP2, no
-// name, replies on, no-evict off, and unauthenticated when a password is set.
+// name, replies on, and unauthenticated when a password is set. CLIENT
+// NO-EVICT stays as it was: Redis 7.0.15's RESET keeps it too.
 void resetCommand(Context& ctx) {
   Session& s = ctx.session;
   if (s.replica || s.internal) return ctx.out.error("ERR can only reset normal client connections");
@@ -293,7 +294,6 @@ void resetCommand(Context& ctx) {
   ctx.out.setProtocol(2);
   s.authenticated = ctx.svc.server.requirePass().empty();
   s.name.clear();
-  s.noEvict = false;
   s.replyMode = Session::ReplyMode::kOn;
   ctx.out.simple("RESET");
 }
