@@ -262,13 +262,19 @@ void Dispatcher::call(Session& session, const CommandSpec& spec, std::span<const
   Context ctx{session, args, out, svc_, nowMs};
   // SLOWLOG, LATENCY and the per-command histograms need the handler's
   // duration: one pair of vDSO clock reads, skipped when all three are off.
-  const bool timed = svc_.slowlog.slowerThanUs >= 0 || svc_.latency.thresholdMs != 0 || svc_.latencyTracking;
+  const bool timed = svc_.timeCommands;
   const int64_t startUs = timed ? util::monotonicUs() : 0;
   spec.handler(ctx);
   ++svc_.stats.commandsProcessed;
   // The log replay (an internal session without an address) is not a client.
   const bool fromClient = !session.internal || !session.addr.empty();
-  if (timed && fromClient && !session.blocked) recordDuration(session, spec, args, util::monotonicUs() - startUs);
+  if (timed && fromClient && !session.blocked) {
+    const int64_t durationUs = util::monotonicUs() - startUs;
+    if (svc_.latencyTracking) svc_.commandStats.record(spec.index, durationUs);
+    const bool latencySpike = svc_.latency.thresholdMs != 0 && durationUs / 1000 >= svc_.latency.thresholdMs;
+    if ((svc_.slowlog.wants(durationUs) || latencySpike) && (spec.flags & kSkipSlowlog) == 0)
+      recordSlow(session, spec, args, durationUs);
+  }
   // MONITOR sees what ran, in the db it left selected, as Redis's call();
   // admin commands (CONFIG, DEBUG, ...) are never shown.
   if (!svc_.monitors.empty() && fromClient && (spec.flags & (kSkipMonitor | kAdmin)) == 0)
@@ -287,10 +293,8 @@ void Dispatcher::call(Session& session, const CommandSpec& spec, std::span<const
   }
 }
 
-void Dispatcher::recordDuration(const Session& session, const CommandSpec& spec,
-                                std::span<const std::string_view> args, int64_t durationUs) {
-  if (svc_.latencyTracking) svc_.commandStats.record(spec.index, durationUs);
-  if ((spec.flags & kSkipSlowlog) != 0) return;
+void Dispatcher::recordSlow(const Session& session, const CommandSpec& spec, std::span<const std::string_view> args,
+                            int64_t durationUs) {
   if (svc_.latency.thresholdMs != 0)
     svc_.latency.addSampleIfNeeded((spec.flags & kFast) != 0 ? "fast-command" : "command", durationUs / 1000,
                                    util::unixTimeMs() / 1000);

@@ -73,7 +73,10 @@ std::string AofRewriter::startChild(persist::AofWriter* writer) {
   // After beginRewrite: the position of exactly what the child will see.
   if (positionSource_) positionSource_(rdbOpts.repl);
   cow_.open();
+  const int64_t forkStartUs = util::monotonicUs();
   const pid_t pid = ::fork();
+  if (pid > 0)  // LATENCY's "fork" event: how long the parent was stopped
+    svc_.latency.addSampleIfNeeded("fork", (util::monotonicUs() - forkStartUs) / 1000, util::unixTimeMs() / 1000);
   if (pid < 0) {
     const int e = errno;
     cow_.close();

@@ -100,6 +100,8 @@ EvictionRunner::Result EvictionRunner::evict() {
       break;
     }
   }
+  if (svc_.latency.thresholdMs != 0)
+    svc_.latency.addSampleIfNeeded("eviction-cycle", (util::monotonicUs() - startUs) / 1000, nowMs / 1000);
   return result;
 }
 

@@ -164,7 +164,15 @@ std::string Server::openAof(const persist::AofManifest* loaded, uint64_t size, u
 
 void Server::flushAof(bool force) {
   if (!aof_) return;
-  if (aof_->flush(util::unixTimeMs(), force) == persist::AofWriter::FlushResult::Fatal) {
+  // LATENCY: the write (and, under appendfsync always, the fsync) of a turn.
+  const bool timed = services_.latency.thresholdMs != 0;
+  const int64_t startUs = timed ? util::monotonicUs() : 0;
+  const auto result = aof_->flush(util::unixTimeMs(), force);
+  if (timed)
+    services_.latency.addSampleIfNeeded(
+        config_.settings().appendfsync == "always" ? "aof-fsync-always" : "aof-write",
+        (util::monotonicUs() - startUs) / 1000, util::unixTimeMs() / 1000);
+  if (result == persist::AofWriter::FlushResult::Fatal) {
     // appendfsync always: the replies of this turn would promise durability
     // the disk did not give, and the writes can't be taken back (Redis exits too).
     spdlog::default_logger()->flush();

@@ -96,7 +96,10 @@ bool Server::otherChildActive() { return snapshot_.childActive() || rewriter_.in
 int Server::forkSnapshot(const std::string& path) {
   persist::SaveOptions opts = rdbSaveOptions(config_.settings(), services_.encoding, util::unixTimeMs());
   replPosition(opts.repl);  // as Redis: the stream position the snapshot is at
+  const int64_t forkStartUs = util::monotonicUs();
   const pid_t pid = ::fork();
+  if (pid > 0)  // LATENCY's "fork" event: how long the parent was stopped
+    services_.latency.addSampleIfNeeded("fork", (util::monotonicUs() - forkStartUs) / 1000, util::unixTimeMs() / 1000);
   if (pid < 0) return -1;
   if (pid == 0) {
     // As the BGSAVE child (snapshot.h): no logging, no sockets, just the file.

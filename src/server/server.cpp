@@ -108,6 +108,7 @@ void Server::applySettings() {
   services_.slowlog.trim();
   services_.latency.thresholdMs = s.latencyMonitorThreshold;
   services_.latencyTracking = s.latencyTracking;
+  services_.timeCommands = s.slowlogLogSlowerThan >= 0 || s.latencyMonitorThreshold != 0 || s.latencyTracking;
   eviction_.apply(s);
   if (aof_) {
     aof_->setPolicy(persist::parseFsyncPolicy(s.appendfsync));
@@ -477,7 +478,7 @@ void Server::cron() {
       auto* c = static_cast<Client*>(conn.userData);
       // Blocked clients wait on purpose: exempt, as in Redis.
       // As Redis: blocked clients and pub/sub subscribers are never idle.
-      if (c != nullptr && !c->session.blocked && !c->session.subscribed() && !c->session.replica &&
+      if (c != nullptr && !c->session.blocked && !c->session.postponed && !c->session.subscribed() && !c->session.replica &&
           nowMs - c->session.lastInteractionMs > s.timeoutSeconds * 1000)
         idle.push_back(&conn);
     });

@@ -129,7 +129,10 @@ bool Snapshotter::startChild() {
   const std::string target = path();
   lastBgsaveTryMs_ = opts.nowMs;
   cow_.open();
+  const int64_t forkStartUs = util::monotonicUs();
   const pid_t pid = ::fork();
+  if (pid > 0)  // LATENCY's "fork" event: how long the parent was stopped
+    svc_.latency.addSampleIfNeeded("fork", (util::monotonicUs() - forkStartUs) / 1000, util::unixTimeMs() / 1000);
   if (pid < 0) {
     const int e = errno;
     cow_.close();

@@ -6,6 +6,7 @@
 // has Redis's shape and bucket labels. Recording is a few instructions and
 // never allocates: the table is sized once the registry is complete.
 #include <array>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -18,9 +19,23 @@ struct CommandStats {
   std::array<uint64_t, kBuckets> buckets{};
 };
 
-// The bucket a duration falls into, and the label Redis prints for it.
-size_t latencyBucket(int64_t durationUs);
-int64_t latencyBucketLabelUs(size_t bucket);
+// The highest nanosecond value Redis's HDR log iterator (first bucket 1024
+// ns, base 2, two significant digits) reports for bucket k: 2^(10+k) plus
+// the sub-bucket width 2^(3+k), minus one.
+constexpr uint64_t latencyBucketTopNs(size_t k) { return (uint64_t{1} << (10 + k)) + (uint64_t{1} << (3 + k)) - 1; }
+
+// The bucket a duration falls into (inline: it runs after every command).
+inline size_t latencyBucket(int64_t durationUs) {
+  if (durationUs <= 1) return 0;  // Redis records at least 1 ns; 1 us still fits bucket 0
+  const uint64_t ns = static_cast<uint64_t>(durationUs) * 1000;
+  // The first power-of-two bucket at or above ns, then one lower if the
+  // previous bucket's top (slightly above its power of two) still covers it.
+  size_t k = static_cast<size_t>(std::bit_width((ns - 1) >> 10));
+  if (ns <= latencyBucketTopNs(k - 1)) --k;  // k >= 1 here: ns > 1000
+  return k < CommandStats::kBuckets ? k : CommandStats::kBuckets - 1;
+}
+// The label Redis prints for a bucket (microseconds).
+inline int64_t latencyBucketLabelUs(size_t bucket) { return static_cast<int64_t>(latencyBucketTopNs(bucket) / 1000); }
 
 class CommandStatsTable {
  public:

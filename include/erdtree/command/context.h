@@ -246,6 +246,9 @@ struct Services {
   LatencyMonitor latency;                   // LATENCY (mirrors latency-monitor-threshold)
   CommandStatsTable commandStats;           // LATENCY HISTOGRAM (sized by the server)
   bool latencyTracking = true;              // mirrors latency-tracking
+  // Whether the dispatcher times handlers at all: slowlog, latency monitor
+  // or latency tracking on (refreshed with the settings).
+  bool timeCommands = true;
   MonitorFeed monitors;                     // MONITOR clients
   ClientPause pause;                        // CLIENT PAUSE / UNPAUSE
   // Set while EXEC runs: the first write emits MULTI so the block replays as one unit.

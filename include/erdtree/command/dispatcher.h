@@ -43,9 +43,9 @@ class Dispatcher {
   // Refuses a request (Redis's rejectCommand): inside MULTI it flags the
   // transaction; a refused EXEC answers EXECABORT and discards it.
   void reject(Session& session, const CommandSpec* spec, std::string_view error, resp::Writer& out);
-  // After a handler ran: its histogram bucket, LATENCY sample and SLOWLOG entry.
-  void recordDuration(const Session& session, const CommandSpec& spec, std::span<const std::string_view> args,
-                      int64_t durationUs);
+  // A handler that ran long enough for a LATENCY sample or a SLOWLOG entry.
+  void recordSlow(const Session& session, const CommandSpec& spec, std::span<const std::string_view> args,
+                  int64_t durationUs);
 
   Services& svc_;
   bool authRequired_ = false;
