@@ -85,10 +85,26 @@ std::string LatencyMonitor::doctor(int64_t nowSec) const {
            "space mission I'd suggest to take a look at https://redis.io/topics/latency-monitor.\n";
   if (series_.empty())
     return "Dave, no latency spike was observed during the lifetime of this Redis instance, not in the slightest "
-           "bit. I honestly think you ought to sleep better.\n";
+           "bit. I honestly think you ought to sit down calmly, take a stress pill, and think things over.\n";
   std::string out =
       "Dave, I have observed latency spikes in this Redis instance. You don't mind talking about it, do you Dave?\n\n";
   int n = 0;
+  // The advice Redis gives per event class (createLatencyReport), for the
+  // classes erdtree records and whose advice text was checked against 7.0.15.
+  bool slowlogEnabled = false, slowlogTuning = false, slowlogInspect = false, scheduler = false, hz = false,
+       largeObjects = false;
+  for (const auto& s : series_) {
+    if (s.event == "command") {
+      if (advice.slowlogSlowerThanUs < 0 || advice.slowlogMaxLen == 0) slowlogEnabled = true;
+      else if (advice.slowlogSlowerThanUs / 1000 > thresholdMs) slowlogTuning = true;
+      slowlogInspect = largeObjects = true;
+    } else if (s.event == "fast-command") {
+      scheduler = true;
+    } else if (s.event == "expire-cycle") {
+      hz = advice.hz < 100;
+      largeObjects = true;
+    }
+  }
   for (const auto& s : series_) {
     EventStats st = analyze(s, nowSec);
     char line[512];
@@ -101,9 +117,39 @@ std::string LatencyMonitor::doctor(int64_t nowSec) const {
                   static_cast<long long>(s.maxMs));
     out += line;
   }
-  // Redis follows with advice tailored to the events; erdtree gives none.
-  out += "\nWhile there are latency events logged, I'm not able to suggest any easy fix. Please use the Redis "
-         "community to get some help, providing this report in your help request.\n";
+  if (!(slowlogEnabled || slowlogTuning || slowlogInspect || scheduler || hz || largeObjects)) {
+    out += "\nWhile there are latency events logged, I'm not able to suggest any easy fix. Please use the Redis "
+           "community to get some help, providing this report in your help request.\n";
+    return out;
+  }
+  out += "\nI have a few advices for you:\n\n";
+  const std::string threshold = std::to_string(thresholdMs * 1000);
+  if (slowlogEnabled)
+    out += "- There are latency issues with potentially slow commands you are using. Try to enable the Slow Log "
+           "Redis feature using the command 'CONFIG SET slowlog-log-slower-than " + threshold +
+           "'. If the Slow log is disabled Redis is not able to log slow commands execution for you.\n";
+  if (slowlogTuning)
+    out += "- Your current Slow Log configuration only logs events that are slower than your configured latency "
+           "monitor threshold. Please use 'CONFIG SET slowlog-log-slower-than " + threshold + "'.\n";
+  if (slowlogInspect)
+    out += "- Check your Slow Log to understand what are the commands you are running which are too slow to "
+           "execute. Please check https://redis.io/commands/slowlog for more information.\n";
+  if (scheduler)
+    out += "- The system is slow to execute Redis code paths not containing system calls. This usually means the "
+           "system does not provide Redis CPU time to run for long periods. You should try to:\n"
+           "  1) Lower the system load.\n"
+           "  2) Use a computer / VM just for Redis if you are running other software in the same system.\n"
+           "  3) Check if you have a \"noisy neighbour\" problem.\n"
+           "  4) Check with 'redis-cli --intrinsic-latency 100' what is the intrinsic latency in your system.\n"
+           "  5) Check if the problem is allocator-related by recompiling Redis with MALLOC=libc, if you are using "
+           "Jemalloc. However this may create fragmentation problems.\n";
+  if (hz)
+    out += "- In order to make the Redis keys expiring process more incremental, try to set the 'hz' configuration "
+           "parameter to 100 using 'CONFIG SET hz 100'.\n";
+  if (largeObjects)
+    out += "- Deleting, expiring or evicting (because of maxmemory policy) large objects is a blocking operation. If "
+           "you have very large objects that are often deleted, expired, or evicted, try to fragment those objects "
+           "into multiple smaller objects.\n";
   return out;
 }
 

@@ -107,6 +107,7 @@ void Server::applySettings() {
   services_.slowlog.maxLen = static_cast<size_t>(s.slowlogMaxLen);
   services_.slowlog.trim();
   services_.latency.thresholdMs = s.latencyMonitorThreshold;
+  services_.latency.advice = {s.slowlogLogSlowerThan, s.slowlogMaxLen, s.hz};
   services_.latencyTracking = s.latencyTracking;
   services_.timeCommands = s.slowlogLogSlowerThan >= 0 || s.latencyMonitorThreshold != 0 || s.latencyTracking;
   eviction_.apply(s);

@@ -28,6 +28,12 @@ class LatencyMonitor {
   };
 
   int64_t thresholdMs = 0;  // mirrors latency-monitor-threshold
+  // The settings LATENCY DOCTOR's advice depends on (mirrored by the server).
+  struct AdviceSettings {
+    int64_t slowlogSlowerThanUs = 10000;
+    int64_t slowlogMaxLen = 128;
+    int64_t hz = 10;
+  } advice;
 
   void addSampleIfNeeded(std::string_view event, int64_t ms, int64_t unixSec) {
     if (thresholdMs != 0 && ms >= thresholdMs) addSample(event, ms, unixSec);
