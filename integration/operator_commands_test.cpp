@@ -100,6 +100,11 @@ TEST_F(OperatorCommands, ClientPauseWriteHoldsWritesUntilUnpauseWhileReadsAnswer
   writer.send(resp({"SET", "k", "new"}));
   EXPECT_EQ(show(reader.cmd({"GET", "k"})), "\"old\"");  // reads go on
   EXPECT_EQ(writer.readAvailable(300), "");                // the SET waits, unanswered
+  EXPECT_NE(admin.cmd({"INFO", "clients"}).str.find("blocked_clients:1\r\n"), std::string::npos);
+  bool heldShown = false;
+  for (const auto& line : erdtree::itest::parseClientList(admin.cmd({"CLIENT", "LIST"}).str))
+    heldShown |= line.at("flags") == "b" && line.at("cmd") == "set";
+  EXPECT_TRUE(heldShown);
   EXPECT_EQ(show(reader.cmd({"GET", "k"})), "\"old\"");
   EXPECT_EQ(show(admin.cmd({"CLIENT", "UNPAUSE"})), "+OK");
   EXPECT_EQ(readLine(writer), "+OK");

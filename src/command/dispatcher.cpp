@@ -236,6 +236,7 @@ void Dispatcher::execute(Session& session, std::span<const std::string_view> arg
   if (svc_.pause.untilMs != 0 && !session.internal && !session.replica && svc_.pause.active(nowMs) &&
       (svc_.pause.all || mayReplicate(svc_.registry, *spec, session))) {
     session.postponed = true;
+    session.lastCommand = spec;  // CLIENT LIST shows the held command as cmd=, flags=b
     svc_.pause.held.push_back(session.id);
     return;
   }

@@ -132,7 +132,8 @@ std::string Server::info(std::span<const std::string_view> sections) {
     });
     f.add("client_recent_max_input_buffer", maxIn);
     f.add("client_recent_max_output_buffer", maxOut);
-    f.add("blocked_clients", static_cast<uint64_t>(services_.blocking.blockedCount()));
+    // Clients held by CLIENT PAUSE count as blocked, as in Redis.
+    f.add("blocked_clients", static_cast<uint64_t>(services_.blocking.blockedCount() + services_.pause.held.size()));
     f.add("tracking_clients", 0);
     f.add("clients_in_timeout_table", static_cast<uint64_t>(services_.blocking.timeoutCount()));
     section("Clients", f);
