@@ -232,7 +232,7 @@ void Dispatcher::execute(Session& session, std::span<const std::string_view> arg
   if (session.monitor && ((spec->flags & (kWrite | kReadonly)) != 0 || mayReplicate(svc_.registry, *spec, session)))
     return reject(session, spec, "ERR Replica can't interact with the keyspace", out);
   // CLIENT PAUSE: the request waits, unanswered and unread, until the pause
-  // ends (Server::resumePaused); replicas and the master's stream go on.
+  // ends (Server::refreshPause); replicas and the master's stream go on.
   if (svc_.pause.untilMs != 0 && !session.internal && !session.replica && svc_.pause.active(nowMs) &&
       (svc_.pause.all || mayReplicate(svc_.registry, *spec, session))) {
     session.postponed = true;

@@ -183,7 +183,7 @@ class MemoryGuard {
 
 // CLIENT PAUSE: until when clients are held, and whether only commands that
 // may write (or replicate) are. Held clients keep their request unread and
-// run it once the pause ends (Server::resumePaused).
+// run it once the pause ends (Server::refreshPause, server/pause.cpp).
 struct ClientPause {
   int64_t untilMs = 0;       // 0: not paused
   bool all = false;          // ALL; else WRITE
