@@ -298,6 +298,8 @@ void resetCommand(Context& ctx) {
   ctx.out.simple("RESET");
 }
 
+// Redis 7.0.15's text, without the client-side caching subcommands erdtree
+// does not have (CACHING, GETREDIR, TRACKING, TRACKINGINFO).
 void clientHelpCommand(Context& ctx) {
   static const char* const lines[] = {
       "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
@@ -310,9 +312,21 @@ void clientHelpCommand(Context& ctx) {
       "KILL <ip:port>",
       "    Kill connection made from <ip:port>.",
       "KILL <option> <value> [<option> <value> [...]]",
-      "    Kill connections. Options are: ID, ADDR, LADDR, TYPE, USER, SKIPME.",
+      "    Kill connections. Options are:",
+      "    * ADDR (<ip:port>|<unixsocket>:0)",
+      "      Kill connections made from the specified address",
+      "    * LADDR (<ip:port>|<unixsocket>:0)",
+      "      Kill connections made to specified local address",
+      "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+      "      Kill connections by type.",
+      "    * USER <username>",
+      "      Kill connections authenticated by <username>.",
+      "    * SKIPME (YES|NO)",
+      "      Skip killing current connection (default: yes).",
       "LIST [options ...]",
-      "    Return information about client connections. Options: TYPE, ID.",
+      "    Return information about client connections. Options:",
+      "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+      "      Return clients of specified type.",
       "UNPAUSE",
       "    Stop the current client pause, resuming traffic.",
       "PAUSE <timeout> [WRITE|ALL]",
@@ -323,12 +337,10 @@ void clientHelpCommand(Context& ctx) {
       "    Assign the name <name> to the current connection.",
       "UNBLOCK <clientid> [TIMEOUT|ERROR]",
       "    Unblock the specified blocked client.",
-      "SETINFO <LIB-NAME|LIB-VER> <value>",
-      "    Set client library name or version.",
       "NO-EVICT (ON|OFF)",
       "    Protect current client connection from eviction.",
       "HELP",
-      "    Print this help.",
+      "    Prints this help.",
   };
   replyHelp(ctx, lines);
 }

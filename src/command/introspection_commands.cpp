@@ -241,12 +241,16 @@ void commandHelpCommand(Context& ctx) {
       "    Return a list of all commands in this Redis server.",
       "INFO [<command-name> ...]",
       "    Return details about multiple Redis commands.",
+      "    If no command names are given, documentation details for all",
+      "    commands are returned.",
       "DOCS [<command-name> ...]",
       "    Return documentation details about multiple Redis commands.",
+      "    If no command names are given, documentation details for all",
+      "    commands are returned.",
       "GETKEYS <full-command>",
       "    Return the keys from a full Redis command.",
       "HELP",
-      "    Print this help.",
+      "    Prints this help.",
   };
   replyHelp(ctx, lines);
 }
