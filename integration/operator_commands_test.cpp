@@ -173,6 +173,25 @@ TEST_F(OperatorCommands, SlowlogWithThresholdZeroRecordsCommandsAsRedisTruncates
   EXPECT_EQ(show(c.cmd({"SLOWLOG", "LEN"})), ":0");
 }
 
+TEST_F(OperatorCommands, SlowlogLogsABlockedCommandWhenAKeyServesIt) {
+  Client c(port()), waiter(port());
+  EXPECT_EQ(show(c.cmd({"CONFIG", "SET", "slowlog-log-slower-than", "0"})), "+OK");
+  waiter.append({"BLPOP", "q", "10"});
+  waiter.flush();
+  ASSERT_TRUE(waitFor([&] { return c.cmd({"INFO", "clients"}).str.find("blocked_clients:1") != std::string::npos; },
+                      3000));
+  EXPECT_EQ(show(c.cmd({"RPUSH", "q", "x"})), ":1");
+  EXPECT_EQ(show(waiter.getReply()), "[\"q\", \"x\"]");
+  // Newest first: the BLPOP, logged once served, after the RPUSH that served it.
+  Reply log = c.cmd({"SLOWLOG", "GET", "2"});
+  ASSERT_EQ(log.elements.size(), 2u) << show(log);
+  EXPECT_EQ(show(log.elements[0].elements[3]), "[\"BLPOP\", \"q\", \"10\"]");
+  EXPECT_EQ(show(log.elements[1].elements[3]), "[\"RPUSH\", \"q\", \"x\"]");
+  Reply h = c.cmd({"LATENCY", "HISTOGRAM", "blpop"});
+  ASSERT_EQ(h.elements.size(), 2u) << show(h);
+  EXPECT_EQ(h.elements[1].elements[1].integer, 1);  // calls: counted once, when served
+}
+
 TEST_F(OperatorCommands, LatencyMonitorRecordsASlowCommand) {
   Client c(port());
   EXPECT_EQ(c.cmd({"LATENCY", "DOCTOR"}).str.substr(0, 34), "I'm sorry, Dave, I can't do that. ");

@@ -160,7 +160,10 @@ void BlockingRegistry::serveKey(Services& svc, int db, std::string_view key, int
       Context ctx{*s, args, out, svc, nowMs};
       served = w.cmd->serve(ctx, key);
     });
-    if (served) release(s->id, true);
+    if (served) {
+      if (finished_) finished_(*s, w.args);
+      release(s->id, true);
+    }
     if (last) return;
   }
 }

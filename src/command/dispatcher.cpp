@@ -44,6 +44,20 @@ bool arityOk(int arity, size_t argc) {
 
 }  // namespace
 
+Dispatcher::Dispatcher(Services& svc) : svc_(svc) {
+  svc_.dispatcher = this;
+  // A blocked command is timed and logged once it got its reply, with the
+  // time its handler took when it blocked (Redis's updateStatsOnUnblock).
+  svc_.blocking.setFinishedListener([this](Session& s, std::span<const std::string> args) {
+    if (!svc_.timeCommands || s.lastCommand == nullptr || args.empty()) return;
+    const CommandSpec& spec = *s.lastCommand;
+    if (svc_.latencyTracking) svc_.commandStats.record(spec.index, s.blockedRunUs);
+    if (!svc_.slowlog.wants(s.blockedRunUs) || (spec.flags & kSkipSlowlog) != 0) return;
+    std::vector<std::string_view> views(args.begin(), args.end());
+    svc_.slowlog.push(views, 0, s.blockedRunUs, util::unixTimeMs() / 1000, s.addr, s.name);
+  });
+}
+
 const CommandSpec* Dispatcher::lookup(std::span<const std::string_view> args, const CommandSpec*& found,
                                       std::string& error, bool internal) const {
   const CommandSpec* spec = svc_.registry.find(args[0]);
@@ -269,6 +283,7 @@ void Dispatcher::call(Session& session, const CommandSpec& spec, std::span<const
   ++svc_.stats.commandsProcessed;
   // The log replay (an internal session without an address) is not a client.
   const bool fromClient = !session.internal || !session.addr.empty();
+  if (timed && session.blocked) session.blockedRunUs = util::monotonicUs() - startUs;  // counted when it ends
   if (timed && fromClient && !session.blocked) {
     const int64_t durationUs = util::monotonicUs() - startUs;
     if (svc_.latencyTracking) svc_.commandStats.record(spec.index, durationUs);

@@ -116,6 +116,11 @@ class BlockingRegistry {
   bool hasAckWaiters() const { return ackWaiters_ != 0; }
   // How many replicas acknowledged an offset (set by the server; 0 without).
   void setAckCounter(std::function<int64_t(int64_t)> counter) { ackCounter_ = std::move(counter); }
+  // Told when a key served a blocked command, with the command as received:
+  // SLOWLOG and the latency histograms count it then, as Redis 7.0.15's
+  // updateStatsOnUnblock (a timed-out or CLIENT UNBLOCKed one is not counted).
+  using FinishedListener = std::function<void(Session&, std::span<const std::string>)>;
+  void setFinishedListener(FinishedListener l) { finished_ = std::move(l); }
   // Replies to and releases the WAIT clients whose replicas are there.
   void serveAckWaiters();
 
@@ -192,6 +197,7 @@ class BlockingRegistry {
   std::vector<uint64_t> unblocked_;
   size_t ackWaiters_ = 0;                               // WAIT clients among waiters_
   std::function<int64_t(int64_t)> ackCounter_;
+  FinishedListener finished_;
 };
 
 }  // namespace erdtree::command

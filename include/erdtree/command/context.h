@@ -69,6 +69,7 @@ struct Session {
   // CLIENT REPLY: Off drops every reply; SKIP drops the next command's.
   enum class ReplyMode : uint8_t { kOn, kOff, kSkipNext, kSkipThis } replyMode = ReplyMode::kOn;
   bool postponed = false;         // held by CLIENT PAUSE: the request waits in the input buffer
+  int64_t blockedRunUs = 0;       // how long the handler of the command now blocked ran (SLOWLOG)
   Transaction tx;
   // Pub/Sub: this client's subscriptions, and where messages for it go.
   std::vector<std::string> channels;

@@ -17,7 +17,7 @@ void discardTransaction(Services& svc, Session& session);
 
 class Dispatcher {
  public:
-  explicit Dispatcher(Services& svc) : svc_(svc) { svc_.dispatcher = this; }
+  explicit Dispatcher(Services& svc);
   // args[0] is the command name; the reply is appended to out. Inside MULTI,
   // commands other than EXEC/DISCARD/MULTI/WATCH/QUIT are queued. Afterwards,
   // clients blocked on keys the command made ready are served (blocking.h).
