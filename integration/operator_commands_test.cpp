@@ -124,6 +124,17 @@ TEST_F(OperatorCommands, ClientPauseAllHoldsEveryCommandUntilTheTimeout) {
   EXPECT_EQ(show(admin.cmd({"CLIENT", "PAUSE", "10", "foo"})), "-ERR CLIENT PAUSE mode must be WRITE or ALL");
 }
 
+TEST_F(OperatorCommands, ClientPauseHidesExpiredKeysWithoutDeletingThem) {
+  Client c(port());
+  EXPECT_EQ(show(c.cmd({"SET", "k", "v", "PX", "100"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"CLIENT", "PAUSE", "20000", "WRITE"})), "+OK");
+  ASSERT_TRUE(waitFor([&] { return show(c.cmd({"GET", "k"})) == "(nil)"; }, 3000));
+  EXPECT_EQ(show(c.cmd({"DBSIZE"})), ":1");  // no DEL while paused
+  EXPECT_EQ(show(c.cmd({"CLIENT", "UNPAUSE"})), "+OK");
+  c.cmd({"GET", "k"});
+  EXPECT_EQ(show(c.cmd({"DBSIZE"})), ":0");
+}
+
 TEST_F(OperatorCommands, ClientReplyOffSkipAndOn) {
   RawConnection c(port());
   c.send(resp({"CLIENT", "REPLY", "OFF"}) + resp({"SET", "a", "2"}) + resp({"GET", "a"}) +
