@@ -119,11 +119,12 @@ void BlockingRegistry::release(uint64_t sessionId, bool resume) {
 
 template <class F>
 void BlockingRegistry::replyTo(Session& s, F&& write) {
-  std::string scratch;  // a session without a sink (none today) drops the reply
-  std::string& buf = s.sink != nullptr ? s.sink->buffer() : scratch;
+  std::string scratch;  // a session without a sink (none today) or with CLIENT REPLY OFF drops the reply
+  const bool drop = s.sink == nullptr || s.replyMode == Session::ReplyMode::kOff;
+  std::string& buf = drop ? scratch : s.sink->buffer();
   resp::Writer out(buf, s.protocol);
   write(out);
-  if (s.sink != nullptr) s.sink->appended();
+  if (!drop) s.sink->appended();
 }
 
 void BlockingRegistry::serveReadyKeys(Services& svc, int64_t nowMs) {

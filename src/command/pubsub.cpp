@@ -31,8 +31,9 @@ bool removeFrom(std::unordered_map<std::string, std::vector<Session*>>& map, std
 }
 
 // One pub/sub message frame: RESP3 push, RESP2 array.
+// CLIENT REPLY OFF drops messages too (it is counted as a receiver all the same).
 void writeMessage(Session& s, std::initializer_list<std::string_view> parts) {
-  if (s.sink == nullptr) return;
+  if (s.sink == nullptr || s.replyMode == Session::ReplyMode::kOff) return;
   resp::Writer w(s.sink->buffer(), s.protocol);
   w.pushHeader(parts.size());
   for (auto p : parts) w.bulk(p);
