@@ -1,6 +1,7 @@
 #include "erdtree/config/config_table.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cctype>
 #include <cstdlib>
 #include <cstring>
@@ -99,6 +100,25 @@ std::string parseEnum(std::string& field, std::string_view v, std::initializer_l
     first = false;
   }
   return msg;
+}
+
+// A space-separated list of percentiles in [0, 100], kept in Redis's
+// shortest form ("99.90" reads back as "99.9").
+std::string parsePercentiles(Settings& s, std::string_view v) {
+  std::string out;
+  for (auto word : util::splitSpaces(v)) {
+    std::string text(word);
+    char* end = nullptr;
+    double d = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size()) return "Invalid latency-tracking-info-percentiles parameters";
+    if (d < 0.0 || d > 100.0) return "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
+    char buf[32];
+    auto res = std::to_chars(buf, buf + sizeof(buf), d);
+    if (!out.empty()) out += ' ';
+    out.append(buf, res.ptr);
+  }
+  s.latencyTrackingInfoPercentiles = out;
+  return "";
 }
 
 std::string parseProtectedConfigs(Settings& s, std::string_view v) {
@@ -464,6 +484,8 @@ const std::vector<SettingDescriptor>& settingDescriptors() {
        parseInt<&Settings::latencyMonitorThreshold, 0, INT64_MAX>, formatInt<&Settings::latencyMonitorThreshold>},
       {"latency-tracking", "monitoring", true, false, parseBool<&Settings::latencyTracking>,
        formatBool<&Settings::latencyTracking>},
+      {"latency-tracking-info-percentiles", "monitoring", true, false, parsePercentiles,
+       formatString<&Settings::latencyTrackingInfoPercentiles>},
   };
   return table;
 }
