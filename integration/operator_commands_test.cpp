@@ -250,6 +250,11 @@ TEST_F(OperatorCommands, LatencyHistogramCountsCalls) {
   const Reply& buckets = entry.elements[3];
   ASSERT_GE(buckets.elements.size(), 2u);
   EXPECT_EQ(buckets.elements.back().integer, 3);  // cumulative
+  const std::string info = c.cmd({"INFO", "latencystats"}).str;
+  EXPECT_NE(info.find("# Latencystats\r\n"), std::string::npos) << info;
+  EXPECT_NE(info.find("latency_percentiles_usec_set:p50="), std::string::npos) << info;
+  EXPECT_NE(info.find(",p99=", info.find("latency_percentiles_usec_set:")), std::string::npos) << info;
+  EXPECT_EQ(c.cmd({"INFO"}).str.find("latency_percentiles_usec_"), std::string::npos);  // not by default
 }
 
 TEST_F(OperatorCommands, SwapdbMovesDataWakesABlpopAndTouchesWatchers) {

@@ -52,6 +52,38 @@ double average(const double* samples, int n) {
   return sum / n;
 }
 
+// latency_percentiles_usec_<command>:p50=...,p99=...,p99.9=... for every
+// command called since the start (or CONFIG RESETSTAT), at the resolution of
+// erdtree's power-of-two histogram buckets (command_stats.h).
+Fields latencyStats(const command::Registry& registry, const command::CommandStatsTable& stats,
+                    std::string_view percentileList) {
+  Fields f;
+  std::vector<std::pair<std::string_view, double>> percentiles;
+  for (auto word : util::splitSpaces(percentileList))
+    percentiles.emplace_back(word, std::strtod(std::string(word).c_str(), nullptr));
+  auto line = [&](const command::CommandSpec& spec) {
+    const command::CommandStats* st = stats.get(spec.index);
+    if (st == nullptr || st->calls == 0) return;
+    std::string value;
+    for (const auto& [text, pct] : percentiles) {
+      char buf[64];
+      std::snprintf(buf, sizeof(buf), "%.3f",
+                    static_cast<double>(command::latencyPercentileNs(*st, pct)) / 1000.0);
+      if (!value.empty()) value += ',';
+      value += 'p';
+      value += text;
+      value += '=';
+      value += buf;
+    }
+    f.add("latency_percentiles_usec_" + std::string(spec.name), value);
+  };
+  for (const auto& spec : registry.all()) {
+    line(*spec);
+    for (const auto& sub : spec->subcommands) line(sub);
+  }
+  return f;
+}
+
 }  // namespace
 
 std::string Server::info(std::span<const std::string_view> sections) {
@@ -322,6 +354,8 @@ std::string Server::info(std::span<const std::string_view> sections) {
   }
   if (wanted("modules")) section("Modules", Fields{});
   if (wanted("errorstats")) section("Errorstats", Fields{});
+  // Not in the default set, as in Redis: INFO latencystats, all, everything.
+  if (!sections.empty() && wanted("latencystats")) section("Latencystats", latencyStats(registry_, services_.commandStats, s.latencyTrackingInfoPercentiles));
   if (wanted("cluster")) {
     Fields f;
     f.add("cluster_enabled", 0);

@@ -37,6 +37,21 @@ inline size_t latencyBucket(int64_t durationUs) {
 // The label Redis prints for a bucket (microseconds).
 inline int64_t latencyBucketLabelUs(size_t bucket) { return static_cast<int64_t>(latencyBucketTopNs(bucket) / 1000); }
 
+// The value Redis's hdr_value_at_percentile reports, at this histogram's
+// resolution: the top (ns) of the first bucket holding the
+// round(pct% of calls)-th call (at least the first). 0 without calls.
+inline uint64_t latencyPercentileNs(const CommandStats& st, double pct) {
+  if (st.calls == 0) return 0;
+  uint64_t want = static_cast<uint64_t>(pct / 100.0 * static_cast<double>(st.calls) + 0.5);
+  if (want == 0) want = 1;
+  uint64_t seen = 0;
+  for (size_t k = 0; k < CommandStats::kBuckets; ++k) {
+    seen += st.buckets[k];
+    if (seen >= want) return latencyBucketTopNs(k);
+  }
+  return latencyBucketTopNs(CommandStats::kBuckets - 1);
+}
+
 class CommandStatsTable {
  public:
   void resize(size_t specs) { stats_.assign(specs, CommandStats{}); }

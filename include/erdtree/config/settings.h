@@ -126,7 +126,7 @@ struct Settings {
   int64_t slowlogMaxLen = 128;           // slowlog-max-len
   int64_t latencyMonitorThreshold = 0;   // latency-monitor-threshold (ms; 0 = off)
   bool latencyTracking = true;           // latency-tracking (per-command histograms, LATENCY HISTOGRAM)
-  // latency-tracking-info-percentiles: kept and reported (INFO latencystats is not there yet).
+  // latency-tracking-info-percentiles: the percentiles INFO latencystats prints.
   std::string latencyTrackingInfoPercentiles = "50 99 99.9";
 };
 
