@@ -3,7 +3,9 @@
 // to redis-server as the oracle, Redis's error text for an unknown directive,
 // and a CONFIG REWRITE round trip that keeps the file's comments.
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <sys/file.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -56,6 +58,23 @@ std::string debianConf(int port, const std::string& dir) {
   return text;
 }
 
+// Both Debian-file tests append to Debian's one logfile and read their lines
+// back from where it ended: ctest -j must not run them at the same time.
+class DebianLogfileLock {
+ public:
+  DebianLogfileLock() : fd_(::open("/tmp/erdtree-test-debian-logfile.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0666)) {
+    if (fd_ >= 0) ::flock(fd_, LOCK_EX);
+  }
+  ~DebianLogfileLock() {
+    if (fd_ >= 0) ::close(fd_);  // releases the lock
+  }
+  DebianLogfileLock(const DebianLogfileLock&) = delete;
+  DebianLogfileLock& operator=(const DebianLogfileLock&) = delete;
+
+ private:
+  int fd_;
+};
+
 std::string logfileOf(const std::string& conf) {
   std::istringstream in(conf);
   std::string line;
@@ -92,6 +111,7 @@ TEST(RedisConf, DebianFileAsSystemdStartsIt) {
   const int port = pickFreePort();
   const std::string conf = debianConf(port, server.dir());
   const std::string path = server.writeFile("redis.conf", conf);
+  const DebianLogfileLock logfileLock;
   const std::string logfile = logfileOf(conf);
   const size_t logStart = readFile(logfile).size();
   // systemd's side of Type=notify: a datagram socket named by NOTIFY_SOCKET.
@@ -143,6 +163,7 @@ TEST(RedisConf, DebianFileUnchangedDaemonizes) {
   const std::string conf = debianConf(port, scratch.dir());
   ASSERT_NE(conf.find("\ndaemonize yes\n"), std::string::npos);
   const std::string path = scratch.writeFile("redis.conf", conf);
+  const DebianLogfileLock logfileLock;
   const std::string logfile = logfileOf(conf);
   const size_t logStart = readFile(logfile).size();
   ProcessResult parent = runProcess({ServerProcess::binaryPath(), path}, "", 10000);
