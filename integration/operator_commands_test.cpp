@@ -144,6 +144,39 @@ TEST_F(OperatorCommands, ClientReplyOffSkipAndOn) {
   EXPECT_EQ(c.readAvailable(100), "");
 }
 
+// A SKIP while skipping arms it again (Redis's CLIENT_REPLY_SKIP_NEXT): only
+// the second GET is answered.
+TEST_F(OperatorCommands, ClientReplySkipTwiceSkipsTheNextCommandOnly) {
+  RawConnection c(port());
+  c.send(resp({"SET", "b", "1"}) + resp({"CLIENT", "REPLY", "SKIP"}) + resp({"CLIENT", "REPLY", "SKIP"}) +
+         resp({"GET", "b"}) + resp({"INCR", "b"}));
+  EXPECT_EQ(c.readExactly(9), "+OK\r\n:2\r\n");
+  EXPECT_EQ(c.readAvailable(100), "");
+}
+
+// Bytes hiredis would not tell apart: an unknown command's slot is a null
+// bulk in RESP2 ($-1), as Redis's addReplyNull.
+TEST_F(OperatorCommands, CommandInfoOfAnUnknownCommandIsANullBulk) {
+  RawConnection c(port());
+  c.send(resp({"COMMAND", "INFO", "nosuchcommand"}));
+  EXPECT_EQ(c.readExactly(9), "*1\r\n$-1\r\n");
+}
+
+// CONFIG SET of Redis's sensitive settings never shows their values.
+TEST_F(OperatorCommands, SlowlogRedactsSensitiveConfigSetValues) {
+  Client c(port());
+  EXPECT_EQ(show(c.cmd({"CONFIG", "SET", "slowlog-log-slower-than", "0"})), "+OK");
+  EXPECT_EQ(show(c.cmd({"CONFIG", "SET", "hz", "10", "masterauth", "p2"})), "+OK");
+  Reply log = c.cmd({"SLOWLOG", "GET", "1"});
+  ASSERT_EQ(log.elements.size(), 1u) << show(log);
+  const Reply& args = log.elements[0].elements[3];
+  ASSERT_EQ(args.elements.size(), 6u) << show(log);
+  EXPECT_EQ(args.elements[3].str, "10");
+  EXPECT_EQ(args.elements[5].str, "(redacted)");
+  EXPECT_EQ(show(c.cmd({"CONFIG", "SET", "masterauth", ""})), "+OK");
+  EXPECT_EQ(show(c.cmd({"CONFIG", "SET", "slowlog-log-slower-than", "10000"})), "+OK");
+}
+
 TEST_F(OperatorCommands, ClientNoEvictShowsAsFlagE) {
   Client c(port());
   EXPECT_EQ(show(c.cmd({"CLIENT", "NO-EVICT", "on"})), "+OK");

@@ -180,7 +180,7 @@ bool mayReplicate(const Registry& registry, const CommandSpec& spec, const Sessi
   auto named = [](const CommandSpec& s) {
     std::string_view n = s.name;
     return n == "publish" || n == "spublish" || n == "pfcount" || n == "eval" || n == "evalsha" || n == "fcall" ||
-           n == "script|load" || n == "script|flush";
+           n == "script|load";
   };
   return named(spec) || (isExecOfQueued(spec, session) && anyQueued(registry, session, named));
 }

@@ -169,7 +169,7 @@ void commandInfoCommand(Context& ctx) {
   ctx.out.arrayHeader(ctx.argc() - 2);
   for (size_t i = 2; i < ctx.argc(); ++i) {
     const CommandSpec* spec = findByFullName(ctx.svc.registry, ctx.arg(i));
-    if (spec == nullptr) ctx.out.nullArray();
+    if (spec == nullptr) ctx.out.nullBulk();  // Redis's addReplyNull: $-1 in RESP2
     else writeCommandInfo(ctx.out, *spec);
   }
 }

@@ -40,6 +40,16 @@ uint64_t redactedArguments(std::string_view specName, std::span<const std::strin
     if (args.size() > 3) return 0;  // a syntax error: Redis redacts nothing
     return args.size() == 3 ? 0b110 : 0b10;
   }
+  if (specName == "config|set") {
+    // Redis's SENSITIVE_CONFIG settings: their values never reach a log.
+    uint64_t mask = 0;
+    for (size_t j = 2; j + 1 < args.size() && j + 1 < 64; j += 2) {
+      if (util::equalsIgnoreCase(args[j], "requirepass") || util::equalsIgnoreCase(args[j], "masterauth") ||
+          util::equalsIgnoreCase(args[j], "masteruser"))
+        mask |= uint64_t{1} << (j + 1);
+    }
+    return mask;
+  }
   if (specName != "hello") return 0;
   uint64_t mask = 0;
   for (size_t j = 2; j < args.size() && j < 62; ++j) {

@@ -278,13 +278,18 @@ void Server::processInput(Client& c) {
     if (!args.empty()) {
       const size_t replyMark = conn.output().size();
       const auto replyMode = c.session.replyMode;
+      // After CLIENT REPLY SKIP this command is the skipped one; it may arm
+      // SKIP again for the next (Redis's CLIENT_REPLY_SKIP_NEXT).
+      if (replyMode == command::Session::ReplyMode::kSkipNext)
+        c.session.replyMode = command::Session::ReplyMode::kSkipThis;
       dispatcher_.execute(c.session, args, out, nowMs);
       if (c.conn == nullptr) break;  // killed itself
       if (c.session.postponed) {  // CLIENT PAUSE: runs again, unread so far, when the pause ends
+        if (c.session.replyMode == command::Session::ReplyMode::kSkipThis) c.session.replyMode = replyMode;
         c.parser.reset();
         break;
       }
-      if (replyMode != command::Session::ReplyMode::kOn) applyReplyMode(c, replyMark, replyMode);
+      if (replyMode != command::Session::ReplyMode::kOn) applyReplyMode(c, replyMark);
       c.parser.setAuthenticated(c.session.authenticated);
       if (!enforceOutputLimits(c, nowMs)) break;
     }
@@ -312,11 +317,11 @@ void Server::processInput(Client& c) {
 
 // CLIENT REPLY OFF drops every reply until ON; SKIP drops the next
 // command's. A CLIENT REPLY ON among them is answered.
-void Server::applyReplyMode(Client& c, size_t replyMark, command::Session::ReplyMode before) {
+void Server::applyReplyMode(Client& c, size_t replyMark) {
   using Mode = command::Session::ReplyMode;
   Mode& mode = c.session.replyMode;
   if (mode != Mode::kOn && c.conn->output().size() > replyMark) c.conn->output().resize(replyMark);
-  if (before == Mode::kSkipNext && mode == Mode::kSkipNext) mode = Mode::kOn;
+  if (mode == Mode::kSkipThis) mode = Mode::kOn;
 }
 
 void Client::appended() {

@@ -52,6 +52,16 @@ TEST(SlowLog, RedactsAuthAndHelloCredentials) {
   EXPECT_EQ(redactedArguments("get", get), 0u);
 }
 
+// Redis's SENSITIVE_CONFIG values, wherever they sit in a multi-setting CONFIG SET.
+TEST(SlowLog, RedactsSensitiveConfigSetValues) {
+  const std::string_view set[] = {"CONFIG", "SET", "hz", "10", "MasterAuth", "p2", "requirepass", "sekrit"};
+  EXPECT_EQ(redactedArguments("config|set", set), (uint64_t{1} << 5) | (uint64_t{1} << 7));
+  const std::string_view user[] = {"CONFIG", "SET", "masteruser", "u"};
+  EXPECT_EQ(redactedArguments("config|set", user), uint64_t{1} << 3);
+  const std::string_view plain[] = {"CONFIG", "SET", "maxmemory", "10mb"};
+  EXPECT_EQ(redactedArguments("config|set", plain), 0u);
+}
+
 TEST(MonitorFeed, QuotesAsSdscatrepr) {
   std::string out;
   appendRepr(out, std::string_view("a\"b\\c\n\r\t\a\b\x01\xff z", 14));

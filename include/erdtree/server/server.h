@@ -125,7 +125,7 @@ class Server final : public net::ConnectionHandler,
   friend struct Client;
   void processInput(Client& client);
   bool enforceOutputLimits(Client& client, int64_t nowMs);
-  void applyReplyMode(Client& client, size_t replyMark, command::Session::ReplyMode before);
+  void applyReplyMode(Client& client, size_t replyMark);
   void applySettings();
   void cron();
   void beforeSleep();
