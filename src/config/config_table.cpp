@@ -130,7 +130,7 @@ std::string parseDebugCommand(Settings& s, std::string_view v) {
 }
 
 std::string parseLoglevel(Settings& s, std::string_view v) {
-  return parseEnum(s.loglevel, v, {"debug", "verbose", "notice", "warning", "nothing"});
+  return parseEnum(s.loglevel, v, {"debug", "verbose", "notice", "warning"});
 }
 std::string parseSupervised(Settings& s, std::string_view v) {
   return parseEnum(s.supervised, v, {"upstart", "systemd", "auto", "no"});

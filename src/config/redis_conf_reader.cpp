@@ -2,6 +2,7 @@
 // loadServerConfigFromString: the same order of checks, so the same file
 // fails at the same line with the same words.
 #include <glob.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cctype>
@@ -82,14 +83,16 @@ std::string redisConfFatal(int lineNumber, std::string_view line, std::string_vi
 
 class RedisConfReader {
  public:
-  explicit RedisConfReader(Config& config) : config_(config) {
+  // missingDirIsFatal: a redis.conf (Redis's rule); flags on top of erdtree's
+  // own defaults create a missing dir, as erdtree's TOML does.
+  RedisConfReader(Config& config, bool missingDirIsFatal) : config_(config), missingDirIsFatal_(missingDirIsFatal) {
     for (const auto& n : config.knownCommands_) commands_.insert(n);
   }
 
   // loadServerConfig: the file (or every file a glob matches) plus options.
   std::string loadFile(const std::string& path, const std::string& options) {
     std::string text;
-    std::string err = readConfigFile(path, text);
+    std::string err = readConfigFile(path, underLoadDir(path), text);
     if (!err.empty()) return err;
     if (!options.empty()) text += "\n" + options;
     return loadText(text);
@@ -129,15 +132,16 @@ class RedisConfReader {
   }
 
  private:
-  std::string readConfigFile(const std::string& path, std::string& text) {
+  // path as written (for the message), resolved: where it is read from.
+  std::string readConfigFile(const std::string& path, const std::string& resolved, std::string& text) {
     if (!hasGlobChars(path)) {
-      if (!readWhole(path, text))
+      if (!readWhole(resolved, text))
         return "Fatal error, can't open config file '" + path + "': " + std::strerror(errno);
       return "";
     }
     // A pattern that matches nothing is not an error (an empty conf.d/).
     glob_t g{};
-    if (::glob(path.c_str(), 0, nullptr, &g) == 0) {
+    if (::glob(resolved.c_str(), 0, nullptr, &g) == 0) {
       for (size_t k = 0; k < g.gl_pathc; ++k) {
         if (!readWhole(g.gl_pathv[k], text)) {
           std::string err = std::string("Fatal error, can't open config file '") + g.gl_pathv[k] + "': " +
@@ -194,6 +198,7 @@ class RedisConfReader {
       words.assign(argv.begin() + 1, argv.end());
     }
     if (canonical == "save") return save(words);
+    if (canonical == "dir") return dir(words[0]);
     if (takesSeveralWords(canonical)) return config_.set(d.name, join(words, 0), true);
     return config_.set(d.name, words[0], true);
   }
@@ -218,6 +223,28 @@ class RedisConfReader {
     return config_.set("save", value, true);
   }
 
+  // Redis chdir()s as it reads `dir`: a missing directory is fatal, and later
+  // relative paths (include, another dir) are relative to it. The setting
+  // keeps the absolute path, which CONFIG GET dir shows in Redis too.
+  std::string dir(const std::string& value) {
+    if (!missingDirIsFatal_) return config_.set("dir", value, true);
+    if (value.empty()) return std::strerror(ENOENT);
+    const std::filesystem::path resolved = std::filesystem::path(underLoadDir(value)).lexically_normal();
+    struct stat st {};
+    if (::stat(resolved.c_str(), &st) != 0) return std::strerror(errno);
+    if (!S_ISDIR(st.st_mode)) return std::strerror(ENOTDIR);
+    std::error_code ec;
+    loadDir_ = std::filesystem::absolute(resolved, ec);
+    if (ec) loadDir_ = resolved;
+    return config_.set("dir", loadDir_.string(), true);
+  }
+
+  // A relative path read after a dir line is relative to that directory.
+  std::string underLoadDir(const std::string& path) const {
+    if (loadDir_.empty() || path.empty() || path[0] == '/') return path;
+    return (loadDir_ / path).string();
+  }
+
   std::string renameCommand(const std::string& from, const std::string& to) {
     const std::string oldName = lower(from), newName = lower(to);
     if (!commands_.empty()) {
@@ -238,6 +265,8 @@ class RedisConfReader {
   }
 
   Config& config_;
+  const bool missingDirIsFatal_;
+  std::filesystem::path loadDir_;  // the last dir line's directory; empty: the start-up one
   std::set<std::string> commands_;
   std::set<std::string> warned_;
   bool saveLoaded_ = false;
@@ -249,14 +278,14 @@ std::string Config::loadRedisConfFile(const std::string& path, const std::string
   std::error_code ec;
   std::filesystem::path abs = std::filesystem::absolute(path, ec);
   configFile_ = ec ? path : abs.lexically_normal().string();
-  RedisConfReader reader(*this);
+  RedisConfReader reader(*this, true);
   return reader.loadFile(path, options);
 }
 
 std::string Config::loadRedisConfText(const std::string& text, bool redisDefaults) {
   redisConf_ = true;
   if (redisDefaults) applyRedisBaseline(settings_);
-  RedisConfReader reader(*this);
+  RedisConfReader reader(*this, redisDefaults);
   return reader.loadText(text);
 }
 

@@ -183,7 +183,7 @@ std::string Server::configRewrite() {
     if (!config_.configFile().empty()) spdlog::warn("CONFIG REWRITE failed: {}", err);
     return "ERR " + err;
   }
-  spdlog::info("CONFIG REWRITE executed with success.");
+  spdlog::warn("CONFIG REWRITE executed with success.");  // Redis logs it at warning (#)
   return "";
 }
 

@@ -92,7 +92,6 @@ spdlog::level::level_enum spdlogLevel(std::string_view level) {
   if (level == "debug") return spdlog::level::trace;
   if (level == "verbose") return spdlog::level::debug;
   if (level == "warning") return spdlog::level::warn;
-  if (level == "nothing") return spdlog::level::off;
   return spdlog::level::info;
 }
 
