@@ -13,7 +13,7 @@ constexpr size_t kKeepOutputCapacity = 1u << 20; // larger idle output buffers a
 }  // namespace
 
 Connection::Connection(TcpServer& server, uint64_t id) : server_(server), id_(id) {
-  handle_.data = this;
+  handle_.stream.data = this;
   writeReq_.data = this;
 }
 
@@ -23,12 +23,12 @@ void Connection::markPendingWrite() {
   server_.queueFlush(this);
 }
 
-bool Connection::startReading() { return uv_read_start(reinterpret_cast<uv_stream_t*>(&handle_), onAlloc, onRead) == 0; }
+bool Connection::startReading() { return uv_read_start(stream(), onAlloc, onRead) == 0; }
 
 void Connection::pauseReading() {
   if (readPaused_ || closing_) return;
   readPaused_ = true;
-  uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
+  uv_read_stop(stream());
 }
 
 void Connection::resumeReading() {
@@ -40,14 +40,14 @@ void Connection::resumeReading() {
 void Connection::close() {
   if (closing_) return;
   closing_ = true;
-  uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
+  uv_read_stop(stream());
   server_.handler_.onClose(*this);
-  uv_close(reinterpret_cast<uv_handle_t*>(&handle_), onClosed);
+  uv_close(reinterpret_cast<uv_handle_t*>(stream()), onClosed);
 }
 
 void Connection::closeAfterFlush() {
   closeAfterFlush_ = true;
-  uv_read_stop(reinterpret_cast<uv_stream_t*>(&handle_));
+  uv_read_stop(stream());
   if (pendingOutputBytes() == 0) close();
   else markPendingWrite();
 }
@@ -57,7 +57,7 @@ void Connection::flush() {
   if (closing_ || writing_) return;
   if (!output_.empty()) {
     uv_buf_t buf = uv_buf_init(output_.data(), static_cast<unsigned>(std::min<size_t>(output_.size(), UINT32_MAX)));
-    int n = uv_try_write(reinterpret_cast<uv_stream_t*>(&handle_), &buf, 1);
+    int n = uv_try_write(stream(), &buf, 1);
     if (n < 0 && n != UV_EAGAIN) {
       close();
       return;
@@ -82,7 +82,7 @@ void Connection::flush() {
 void Connection::startWrite() {
   writing_ = true;
   uv_buf_t buf = uv_buf_init(inflight_.data(), static_cast<unsigned>(std::min<size_t>(inflight_.size(), UINT32_MAX)));
-  int rc = uv_write(&writeReq_, reinterpret_cast<uv_stream_t*>(&handle_), &buf, 1, onWrite);
+  int rc = uv_write(&writeReq_, stream(), &buf, 1, onWrite);
   if (rc != 0) {
     writing_ = false;
     close();

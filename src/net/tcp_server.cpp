@@ -30,6 +30,12 @@ TcpServer::~TcpServer() = default;
 
 std::string TcpServer::listen(const ListenOptions& options) {
   keepaliveSeconds_ = options.keepaliveSeconds;
+  std::string err = options.tcp ? listenTcp(options) : "";
+  if (err.empty() && !options.unixSocket.empty()) err = listenUnix(options);
+  return err;
+}
+
+std::string TcpServer::listenTcp(const ListenOptions& options) {
   for (std::string addr : options.bind) {
     bool optional = !addr.empty() && addr[0] == '-';  // Redis: "-addr" may fail to bind
     if (optional) addr.erase(0, 1);
@@ -50,7 +56,7 @@ std::string TcpServer::listen(const ListenOptions& options) {
     uv_tcp_init(loop_, listener.get());
     listener->data = this;
     rc = uv_tcp_bind(listener.get(), reinterpret_cast<const sockaddr*>(&ss), v6Wildcard ? UV_TCP_IPV6ONLY : 0);
-    if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(listener.get()), options.backlog, onConnection);
+    if (rc == 0) rc = uv_listen(reinterpret_cast<uv_stream_t*>(listener.get()), options.backlog, onTcpConnection);
     if (rc != 0) {
       uv_close(reinterpret_cast<uv_handle_t*>(listener.release()),
                [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
@@ -62,37 +68,47 @@ std::string TcpServer::listen(const ListenOptions& options) {
   return "";
 }
 
-void TcpServer::closeListeners() {
+bool TcpServer::closeListeners() {
   for (auto& l : listeners_)
     uv_close(reinterpret_cast<uv_handle_t*>(l.release()), [](uv_handle_t* h) { delete reinterpret_cast<uv_tcp_t*>(h); });
   listeners_.clear();
+  return closeUnixListener();
 }
 
-void TcpServer::onConnection(uv_stream_t* listener, int status) {
+void TcpServer::onTcpConnection(uv_stream_t* listener, int status) {
   auto* self = static_cast<TcpServer*>(listener->data);
   if (status < 0) return;
-  uint64_t id = self->nextId_++;
-  auto conn = std::make_unique<Connection>(*self, id);
+  auto conn = std::make_unique<Connection>(*self, self->nextId_++);
   Connection* c = conn.get();
-  uv_tcp_init(self->loop_, &c->handle_);
-  if (uv_accept(listener, reinterpret_cast<uv_stream_t*>(&c->handle_)) != 0) {
-    c->closing_ = true;
-    self->connections_.emplace(id, std::move(conn));
-    uv_close(reinterpret_cast<uv_handle_t*>(&c->handle_), Connection::onClosed);
-    return;
-  }
-  ++self->totalConnections_;
-  uv_tcp_nodelay(&c->handle_, 1);
-  if (self->keepaliveSeconds_ > 0) uv_tcp_keepalive(&c->handle_, 1, static_cast<unsigned>(self->keepaliveSeconds_));
-  uv_os_fd_t fd;
-  if (uv_fileno(reinterpret_cast<uv_handle_t*>(&c->handle_), &fd) == 0) c->fd_ = fd;
+  uv_tcp_init(self->loop_, &c->handle_.tcp);
+  if (!self->adopt(listener, std::move(conn))) return;
+  uv_tcp_nodelay(&c->handle_.tcp, 1);
+  if (self->keepaliveSeconds_ > 0) uv_tcp_keepalive(&c->handle_.tcp, 1, static_cast<unsigned>(self->keepaliveSeconds_));
   sockaddr_storage ss{};
   int len = sizeof(ss);
-  if (uv_tcp_getpeername(&c->handle_, reinterpret_cast<sockaddr*>(&ss), &len) == 0) c->peer_ = formatAddress(ss);
+  if (uv_tcp_getpeername(&c->handle_.tcp, reinterpret_cast<sockaddr*>(&ss), &len) == 0) c->peer_ = formatAddress(ss);
   len = sizeof(ss);
-  if (uv_tcp_getsockname(&c->handle_, reinterpret_cast<sockaddr*>(&ss), &len) == 0) c->local_ = formatAddress(ss);
-  self->connections_.emplace(id, std::move(conn));
-  if (!self->handler_.onOpen(*c)) {
+  if (uv_tcp_getsockname(&c->handle_.tcp, reinterpret_cast<sockaddr*>(&ss), &len) == 0) c->local_ = formatAddress(ss);
+  self->open(c);
+}
+
+bool TcpServer::adopt(uv_stream_t* listener, std::unique_ptr<Connection> conn) {
+  Connection* c = conn.get();
+  const uint64_t id = c->id();
+  connections_.emplace(id, std::move(conn));
+  if (uv_accept(listener, c->stream()) != 0) {
+    c->closing_ = true;
+    uv_close(reinterpret_cast<uv_handle_t*>(c->stream()), Connection::onClosed);
+    return false;
+  }
+  ++totalConnections_;
+  uv_os_fd_t fd;
+  if (uv_fileno(reinterpret_cast<uv_handle_t*>(c->stream()), &fd) == 0) c->fd_ = fd;
+  return true;
+}
+
+void TcpServer::open(Connection* c) {
+  if (!handler_.onOpen(*c)) {
     c->closeAfterFlush();
     return;
   }

@@ -1,5 +1,6 @@
 #pragma once
-// One client socket. Bytes read land in input(); replies are appended to
+// One client socket: TCP, or a Unix domain socket (the unixsocket setting).
+// Bytes read land in input(); replies are appended to
 // output() and leave when the loop flushes (TcpServer::flushPending, run once
 // per loop turn before polling, like Redis's beforeSleep): one try-write for
 // all the replies of a pipeline, and a queued uv_write only for what the
@@ -49,6 +50,8 @@ class Connection {
   const std::string& peerAddress() const { return peer_; }
   const std::string& localAddress() const { return local_; }
   int fd() const { return fd_; }
+  // Accepted on the Unix socket: both addresses are "<path>:0", as in Redis.
+  bool unixSocket() const { return unixSocket_; }
 
   void* userData = nullptr;  // owned by the ConnectionHandler
   // Bytes the handler knows it still needs (a large bulk in progress), so the
@@ -61,6 +64,9 @@ class Connection {
   void flush();  // called by TcpServer::flushPending
   void startWrite();
   void finishClose();
+  // Every stream call goes through here: libuv's stream functions take TCP
+  // and pipe handles alike, so the hot path has no branch on the kind.
+  uv_stream_t* stream() { return &handle_.stream; }
 
   static void onAlloc(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
   static void onRead(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf);
@@ -69,7 +75,12 @@ class Connection {
 
   TcpServer& server_;
   uint64_t id_;
-  uv_tcp_t handle_{};
+  // Initialised as one or the other by the accepting listener.
+  union Handle {
+    uv_stream_t stream;
+    uv_tcp_t tcp;
+    uv_pipe_t pipe;
+  } handle_{};
   uv_write_t writeReq_{};
   util::ByteBuffer input_;
   std::string output_;     // replies not yet handed to the kernel
@@ -80,6 +91,7 @@ class Connection {
   bool closeAfterFlush_ = false;
   bool readPaused_ = false;
   int fd_ = -1;
+  bool unixSocket_ = false;
   std::string peer_, local_;
 };
 

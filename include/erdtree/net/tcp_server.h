@@ -1,6 +1,7 @@
 #pragma once
-// Listening sockets and the set of live connections on a libuv loop. It knows
-// bytes and sockets only: what the bytes mean is the ConnectionHandler's job.
+// Listening sockets (TCP, plus an optional Unix domain socket) and the set of
+// live connections on a libuv loop. It knows bytes and sockets only: what the
+// bytes mean is the ConnectionHandler's job.
 #include <uv.h>
 
 #include <cstdint>
@@ -33,6 +34,9 @@ struct ListenOptions {
   int port = 6379;
   int backlog = 511;
   int keepaliveSeconds = 300;
+  bool tcp = true;         // false: port 0, no TCP listener at all (Redis)
+  std::string unixSocket;  // unixsocket: "" = none
+  unsigned unixSocketPerm = 0;  // unixsocketperm: 0 = leave the umask's mode
 };
 
 class TcpServer {
@@ -42,9 +46,11 @@ class TcpServer {
   TcpServer(const TcpServer&) = delete;
   TcpServer& operator=(const TcpServer&) = delete;
 
-  // Returns "" or an error naming the address.
+  // Returns "" or an error naming the address (Redis's words).
   std::string listen(const ListenOptions& options);
-  void closeListeners();
+  // Closes every listener and removes the Unix socket's file (as Redis does
+  // at shutdown). Returns true if there was such a file to remove.
+  bool closeListeners();
   // Writes every connection's queued output; called once per loop turn.
   void flushPending();
   void closeAll();
@@ -67,13 +73,24 @@ class TcpServer {
 
  private:
   friend class Connection;
-  static void onConnection(uv_stream_t* listener, int status);
+  std::string listenTcp(const ListenOptions& options);
+  std::string listenUnix(const ListenOptions& options);
+  static void onTcpConnection(uv_stream_t* listener, int status);
+  static void onUnixConnection(uv_stream_t* listener, int status);
+  // Takes a new client from `listener` once the handle is initialised;
+  // false if it was refused before reaching the handler.
+  bool adopt(uv_stream_t* listener, std::unique_ptr<Connection> conn);
+  void open(Connection* conn);  // addresses known: hand it to the handler
+  bool closeUnixListener();
   void queueFlush(Connection* conn) { pending_.push_back(conn); }
   void destroy(Connection* conn);
 
   uv_loop_t* loop_;
   ConnectionHandler& handler_;
   std::vector<std::unique_ptr<uv_tcp_t>> listeners_;
+  std::unique_ptr<uv_pipe_t> unixListener_;
+  std::string unixPath_;     // the bound socket file, removed by closeListeners
+  std::string unixAddress_;  // "<path>:0", every Unix client's two addresses
   std::unordered_map<uint64_t, std::unique_ptr<Connection>> connections_;
   std::vector<Connection*> pending_;
   std::vector<Connection*> flushing_;
