@@ -44,7 +44,12 @@ void MonitorFeed::feed(const Session& from, int db, std::span<const std::string_
   std::snprintf(head, sizeof(head), "+%lld.%06lld [%d ", static_cast<long long>(unixUs / 1000000),
                 static_cast<long long>(unixUs % 1000000), db);
   line_ = head;
-  line_ += from.addr;
+  if (from.unixSocket) {  // Redis names the socket: "unix:<path>"
+    line_ += "unix:";
+    line_.append(from.addr, 0, from.addr.size() - 2);  // without the ":0"
+  } else {
+    line_ += from.addr;
+  }
   line_ += ']';
   for (size_t i = 0; i < args.size(); ++i) {
     line_ += ' ';

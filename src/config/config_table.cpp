@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cctype>
 #include <cstdlib>
+#include <cstdio>
 #include <cstring>
 #include <string>
 
@@ -310,6 +311,28 @@ bool parseMemory(std::string_view text, uint64_t& out) {
   return true;
 }
 
+// unixsocketperm: octal, as Redis's strtoll(v, 8) reads it (an empty value is 0).
+std::string parseUnixsocketperm(Settings& s, std::string_view v) {
+  size_t i = 0;
+  while (i < v.size() && std::isspace(static_cast<unsigned char>(v[i]))) ++i;
+  const bool negative = i < v.size() && v[i] == '-';
+  if (i < v.size() && (v[i] == '-' || v[i] == '+')) ++i;
+  const size_t digitsFrom = i;
+  int64_t n = 0;
+  for (; i < v.size() && v[i] >= '0' && v[i] <= '7'; ++i) n = std::min<int64_t>(n * 8 + (v[i] - '0'), 1 << 30);
+  if (i != v.size() || (i == digitsFrom && !v.empty())) return "argument couldn't be parsed as an octal number";
+  if (negative) n = -n;
+  if (n < 0 || n > 0777) return "argument must be between 0 and 777 inclusive";
+  s.unixsocketperm = n;
+  return "";
+}
+
+std::string formatUnixsocketperm(const Settings& s) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%llo", static_cast<unsigned long long>(s.unixsocketperm));
+  return buf;
+}
+
 // replicaof "<host> <port>" (empty: none; "no one" as Redis also takes it).
 std::string parseReplicaof(Settings& s, std::string_view v) {
   std::string t(v);
@@ -333,6 +356,8 @@ const std::vector<SettingDescriptor>& settingDescriptors() {
   static const std::vector<SettingDescriptor> table = {
       {"bind", "server", false, false, parseBind, formatBind},
       {"port", "server", false, false, parseInt<&Settings::port, 0, 65535>, formatInt<&Settings::port>},
+      {"unixsocket", "server", false, false, parseString<&Settings::unixsocket>, formatString<&Settings::unixsocket>},
+      {"unixsocketperm", "server", false, false, parseUnixsocketperm, formatUnixsocketperm},
       {"tcp-backlog", "server", false, false, parseInt<&Settings::tcpBacklog, 0, kMaxInt>, formatInt<&Settings::tcpBacklog>},
       {"timeout", "server", true, false, parseInt<&Settings::timeoutSeconds, 0, kMaxInt>, formatInt<&Settings::timeoutSeconds>},
       {"tcp-keepalive", "server", true, false, parseInt<&Settings::tcpKeepalive, 0, kMaxInt>, formatInt<&Settings::tcpKeepalive>},

@@ -124,8 +124,6 @@ constexpr std::array kUnsupported = {
     UnsupportedDirective{"tls-session-cache-timeout", ValueKind::kInteger, 0, 2147483647},
     UnsupportedDirective{"tls-session-caching", ValueKind::kYesNo},
     UnsupportedDirective{"tracking-table-max-keys", ValueKind::kInteger, 0, kMax64},
-    UnsupportedDirective{"unixsocket", ValueKind::kOneWord},
-    UnsupportedDirective{"unixsocketperm", ValueKind::kOneWord},
     UnsupportedDirective{"use-exit-on-panic", ValueKind::kYesNo},
     UnsupportedDirective{"watchdog-period", ValueKind::kInteger, 0, 2147483647},
 };

@@ -51,6 +51,7 @@ std::string Server::clientLine(const Client& c, int64_t nowMs) const {
   if (s.subscribed()) flags += 'P';
   if (s.tx.inMulti) flags += 'x';
   if (s.blocked || s.postponed) flags += 'b';  // a client held by CLIENT PAUSE is blocked in Redis too
+  if (s.unixSocket) flags += 'U';
   if (s.noEvict) flags += 'e';
   field("flags", flags.empty() ? "N" : flags);
   num("db", s.db);

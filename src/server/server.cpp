@@ -140,6 +140,10 @@ std::string Server::start() {
   opts.port = static_cast<int>(s.port);
   opts.backlog = static_cast<int>(s.tcpBacklog);
   opts.keepaliveSeconds = static_cast<int>(s.tcpKeepalive);
+  opts.tcp = s.port != 0;  // port 0: the Unix socket only, as Redis allows
+  opts.unixSocket = s.unixsocket;
+  opts.unixSocketPerm = static_cast<unsigned>(s.unixsocketperm);
+  if (!opts.tcp && opts.unixSocket.empty()) return "Configured to not listen anywhere, exiting.";
   uv_async_init(&loop_, &aofAsync_, onAofAsync);
   aofAsync_.data = this;
   aofAsyncReady_ = true;
@@ -180,7 +184,10 @@ std::string Server::start() {
 }
 
 int Server::run() {
-  spdlog::info("Ready to accept connections");  // Redis 7.0's words
+  // Redis 7.0's words: one line per kind of listener.
+  if (config_.settings().port != 0) spdlog::info("Ready to accept connections");
+  if (!config_.settings().unixsocket.empty())
+    spdlog::info("The server is now ready to accept connections at {}", config_.settings().unixsocket);
   if (supervisedBySystemd()) {
     notifySystemd(config_.settings().replicaof.empty()
                       ? "STATUS=Ready to accept connections\n"
@@ -207,7 +214,9 @@ bool Server::onOpen(net::Connection& conn) {
   client->session.authenticated = config_.settings().requirepass.empty();
   const std::string& peer = conn.peerAddress();  // "ip:port" or "[ip6]:port"
   client->session.addr = peer;
-  client->session.local = peer.starts_with("127.0.0.1:") || peer.starts_with("[::1]:");
+  // Unix socket clients are local too (Redis's islocalClient).
+  client->session.unixSocket = conn.unixSocket();
+  client->session.local = conn.unixSocket() || peer.starts_with("127.0.0.1:") || peer.starts_with("[::1]:");
   client->parser.setLimits(parseLimits());
   client->parser.setAuthenticated(client->session.authenticated);
   conn.userData = client.release();
@@ -559,7 +568,7 @@ void Server::performShutdown() {
     aof_->appendNote(line);
   }
   replicaLink_.reset();
-  tcp_->closeListeners();
+  if (tcp_->closeListeners()) spdlog::info("Removing the unix socket file.");
   tcp_->closeAll();
   snapshot_.killChild();
   rewriter_.killChild();

@@ -62,8 +62,9 @@ struct Session {
   bool internal = false;          // log replay / replication: skips auth and limits
   bool replica = false;           // a replica's link after PSYNC/SYNC (CLIENT LIST flags=S, type replica)
   int64_t woff = 0;               // the replication offset right after its last command (WAIT)
-  bool local = false;             // connected from 127.0.0.1 or ::1 (enable-debug-command local)
-  std::string addr;               // "ip:port" of the peer (SLOWLOG, MONITOR)
+  bool local = false;             // from 127.0.0.1, ::1 or the Unix socket (enable-debug-command local)
+  std::string addr;               // "ip:port" of the peer, "<path>:0" on the Unix socket (SLOWLOG, MONITOR)
+  bool unixSocket = false;        // connected through unixsocket (CLIENT LIST flag U)
   bool monitor = false;           // in MONITOR mode (CLIENT LIST flags=O)
   bool noEvict = false;           // CLIENT NO-EVICT on (flags=e)
   // CLIENT REPLY: Off drops every reply; SKIP drops the next command's.

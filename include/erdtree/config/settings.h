@@ -36,6 +36,8 @@ struct Settings {
   std::vector<std::string> bind{"127.0.0.1"};  // bind (space separated)
   int64_t port = 6379;                          // port
   int64_t tcpBacklog = 511;                     // tcp-backlog
+  std::string unixsocket;                       // unixsocket: also listen on this Unix socket ("" = no)
+  int64_t unixsocketperm = 0;                   // unixsocketperm (octal; 0 = leave the umask's mode)
   int64_t timeoutSeconds = 0;                   // timeout (idle clients; 0 = never)
   int64_t tcpKeepalive = 300;                   // tcp-keepalive (seconds)
   int64_t databases = 16;                       // databases
