@@ -201,6 +201,21 @@ Client::Client(int port, int timeoutMs) : timeoutMs_(timeoutMs) {
   ::fcntl(ctx_->fd, F_SETFD, FD_CLOEXEC);
 }
 
+Client::Client(const std::string& unixSocketPath, int timeoutMs) : timeoutMs_(timeoutMs) {
+  (void)kIgnoreSigpipe;
+  timeval tv{timeoutMs / 1000, (timeoutMs % 1000) * 1000};
+  ctx_ = redisConnectUnixWithTimeout(unixSocketPath.c_str(), tv);
+  if (ctx_ == nullptr) throw std::runtime_error("Client: cannot allocate hiredis context");
+  if (ctx_->err) {
+    std::string msg = "Client: connect to " + unixSocketPath + " failed: " + ctx_->errstr;
+    redisFree(ctx_);
+    ctx_ = nullptr;
+    throw std::runtime_error(msg);
+  }
+  redisSetTimeout(ctx_, tv);
+  ::fcntl(ctx_->fd, F_SETFD, FD_CLOEXEC);
+}
+
 Client::~Client() {
   if (ctx_ != nullptr) redisFree(ctx_);
 }

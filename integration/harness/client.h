@@ -1,6 +1,7 @@
 #pragma once
 // Test clients: a binary-safe hiredis wrapper and a raw socket for protocol
-// tests. Both connect to 127.0.0.1 only and time out instead of hanging.
+// tests. Both connect to 127.0.0.1 only (or Client to a Unix socket) and time
+// out instead of hanging.
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
@@ -36,6 +37,8 @@ std::string show(const Reply& r);
 class Client {
  public:
   explicit Client(int port, int timeoutMs = 10000);  // throws on failure
+  // Over a Unix domain socket (the unixsocket setting) instead of TCP.
+  explicit Client(const std::string& unixSocketPath, int timeoutMs = 10000);
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
