@@ -246,14 +246,17 @@ void clientPauseCommand(Context& ctx) {
   }
   ClientPause& p = ctx.svc.pause;
   const int64_t until = *ms > INT64_MAX - ctx.nowMs ? INT64_MAX : ctx.nowMs + *ms;
-  const bool wasPaused = p.active(ctx.nowMs);
-  p.all = all || (wasPaused && p.all);
-  p.untilMs = wasPaused ? std::max(p.untilMs, until) : until;
+  const bool wasPaused = p.byClientUntilMs != 0 && ctx.nowMs < p.byClientUntilMs;
+  p.byClientAll = all || (wasPaused && p.byClientAll);
+  p.byClientUntilMs = wasPaused ? std::max(p.byClientUntilMs, until) : until;
+  p.combine(ctx.nowMs);
   ctx.out.ok();
 }
 
+// Ends CLIENT PAUSE only: a shutdown's write pause stays, as in Redis.
 void clientUnpauseCommand(Context& ctx) {
-  ctx.svc.pause.untilMs = 0;  // the held clients run before the loop sleeps
+  ctx.svc.pause.byClientUntilMs = 0;
+  ctx.svc.pause.combine(ctx.nowMs);  // the held clients run before the loop sleeps
   ctx.out.ok();
 }
 

@@ -14,8 +14,11 @@ void Server::refreshPause() {
   command::ClientPause& p = services_.pause;
   if (p.untilMs == 0 && p.held.empty() && !expiryPausedByUs_) return;  // the common case: one comparison
   const int64_t nowMs = util::unixTimeMs();
-  if (p.untilMs != 0 && !p.active(nowMs)) p.untilMs = 0;
+  const bool wasAll = p.untilMs != 0 && p.all;
+  p.combine(nowMs);
   const bool paused = p.untilMs != 0;
+  // An ALL pause that ended under a shutdown's write pause: the held reads run.
+  const bool weakened = paused && wasAll && !p.all;
   if (paused && !expiryPausedByUs_ && keyspace_.expiryMode() == engine::ExpiryMode::Delete) {
     keyspace_.setExpiryMode(engine::ExpiryMode::HideOnly);
     expiryPausedByUs_ = true;
@@ -35,7 +38,7 @@ void Server::refreshPause() {
                      static_cast<uint64_t>(std::max<int64_t>(0, deadline - nowMs)), 0);
     }
   }
-  if (paused || p.held.empty()) return;
+  if ((paused && !weakened) || p.held.empty()) return;
   std::vector<uint64_t> held = std::exchange(p.held, {});
   for (uint64_t id : held) {
     net::Connection* conn = tcp_->find(id);
@@ -43,7 +46,9 @@ void Server::refreshPause() {
     if (c == nullptr || conn->closing() || !c->session.postponed) continue;
     c->session.postponed = false;
     processInput(*c);
-    if (services_.pause.untilMs != 0) break;  // a held CLIENT PAUSE paused again: the rest wait
+    // A held CLIENT PAUSE paused again (or harder): the rest wait. Writes
+    // held again by a write pause are back in p.held already.
+    if (services_.pause.untilMs != 0 && (!paused || services_.pause.all)) break;
   }
   // Those not reached stay held for the new pause.
   for (uint64_t id : held) {

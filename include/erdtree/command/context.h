@@ -148,14 +148,19 @@ class ServerApi {
   struct ShutdownFlags {
     bool save = false;    // save a snapshot even without save rules
     bool nosave = false;  // no snapshot even with save rules
-    bool now = false;     // don't wait for lagging replicas (there are none yet)
+    bool now = false;     // don't wait for lagging replicas
     bool force = false;   // exit even if the final save fails
   };
   // SHUTDOWN: kills a BGSAVE child and, with save rules (or flags.save) and
   // not flags.nosave, saves in the foreground. Returns "" when the server
   // stops after this command (the log flushed and fsynced; the client gets
-  // no reply), else the error reply (the server keeps running).
+  // no reply) or when the calling client was blocked while a master waits
+  // for its replicas (shutdown-timeout), else the error reply (the server
+  // keeps running).
   virtual std::string shutdown(const ShutdownFlags& flags) = 0;
+  // SHUTDOWN ABORT: cancels a shutdown waiting for replicas; false when
+  // there is none.
+  virtual bool abortShutdown() { return false; }
   // BGREWRITEAOF (inExec: called from EXEC, so it is only scheduled): the status reply ("Background append only file rewriting
   // started" / "... scheduled"), or an error reply starting with "ERR".
   virtual std::string bgrewriteaof(bool inExec) = 0;
@@ -186,11 +191,25 @@ class MemoryGuard {
 // CLIENT PAUSE: until when clients are held, and whether only commands that
 // may write (or replicate) are. Held clients keep their request unread and
 // run it once the pause ends (Server::refreshPause, server/pause.cpp).
+//
+// Two things pause, as Redis 7.0's pause purposes: CLIENT PAUSE (byClient*)
+// and a shutdown waiting for its replicas (duringShutdown: writes, with no
+// end). untilMs/all are the pause in effect, the stronger of the two; the
+// dispatcher reads only those. combine() recomputes them after either part
+// changed (and drops an expired CLIENT PAUSE).
 struct ClientPause {
-  int64_t untilMs = 0;       // 0: not paused
-  bool all = false;          // ALL; else WRITE
+  int64_t untilMs = 0;       // in effect; 0: not paused
+  bool all = false;          // in effect: ALL; else WRITE
   std::vector<uint64_t> held;  // session ids waiting for the end
+  int64_t byClientUntilMs = 0;  // CLIENT PAUSE; 0: none
+  bool byClientAll = false;
+  bool duringShutdown = false;  // SHUTDOWN waiting for replicas (writes)
   bool active(int64_t nowMs) const { return untilMs != 0 && nowMs < untilMs; }
+  void combine(int64_t nowMs) {
+    if (byClientUntilMs != 0 && nowMs >= byClientUntilMs) byClientUntilMs = 0;
+    untilMs = duringShutdown ? INT64_MAX : byClientUntilMs;
+    all = byClientUntilMs != 0 && byClientAll;
+  }
 };
 
 struct Stats {
