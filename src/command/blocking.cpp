@@ -75,11 +75,28 @@ void BlockingRegistry::blockForAcks(Session& s, int64_t offset, int64_t numRepli
   s.blocked = true;
 }
 
+void BlockingRegistry::blockForShutdown(Session& s) {
+  Waiter w{&s, s.db, nullptr, 0, {}, {}};
+  w.shutdown = true;
+  waiters_.emplace(s.id, std::move(w));
+  s.blocked = true;
+}
+
+void BlockingRegistry::failShutdownWaiters(std::string_view error) {
+  std::vector<uint64_t> ids;
+  for (auto& [id, w] : waiters_)
+    if (w.shutdown) ids.push_back(id);
+  for (uint64_t id : ids) {
+    replyTo(*waiters_.at(id).session, [&](resp::Writer& out) { out.error(error); });
+    release(id, true);
+  }
+}
+
 void BlockingRegistry::serveAckWaiters() {
   if (ackWaiters_ == 0) return;
   std::vector<std::pair<uint64_t, int64_t>> done;  // released after the walk
   for (auto& [id, w] : waiters_) {
-    if (w.cmd != nullptr) continue;
+    if (w.cmd != nullptr || w.shutdown) continue;
     int64_t acked = countAcks(w.ackOffset);
     if (acked >= w.ackReplicas) done.emplace_back(id, acked);
   }
@@ -111,7 +128,7 @@ void BlockingRegistry::release(uint64_t sessionId, bool resume) {
     if (q->second.empty()) byKey_.erase(q);
   }
   if (w.deadlineMs != 0) deadlines_.erase({w.deadlineMs, sessionId});
-  if (w.cmd == nullptr) --ackWaiters_;
+  if (w.cmd == nullptr && !w.shutdown) --ackWaiters_;
   w.session->blocked = false;
   if (resume) unblocked_.push_back(sessionId);
   waiters_.erase(it);
@@ -180,7 +197,7 @@ void BlockingRegistry::expireTimedOut(int64_t nowMs) {
 
 bool BlockingRegistry::unblock(uint64_t sessionId, bool withError) {
   auto it = waiters_.find(sessionId);
-  if (it == waiters_.end()) return false;
+  if (it == waiters_.end() || it->second.shutdown) return false;
   Waiter& w = it->second;
   replyTo(*w.session, [&](resp::Writer& out) {
     if (withError) out.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");

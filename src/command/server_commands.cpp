@@ -118,8 +118,8 @@ void timeCommand(Context& ctx) {
 }
 
 // SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT], Redis 7.0's parsing: ABORT
-// combines with nothing, NOSAVE not with SAVE. Shutting down never waits
-// here (no replicas to catch up yet), so there is never one to ABORT.
+// combines with nothing, NOSAVE not with SAVE. A master with lagging
+// replicas waits for them (the caller stays blocked); ABORT cancels that.
 void shutdownCommand(Context& ctx) {
   bool abort = false;
   ServerApi::ShutdownFlags flags;
@@ -134,7 +134,10 @@ void shutdownCommand(Context& ctx) {
   }
   const bool anyFlag = flags.nosave || flags.save || flags.now || flags.force;
   if ((abort && anyFlag) || (flags.nosave && flags.save)) return ctx.out.error(err::kSyntax);
-  if (abort) return ctx.out.error("ERR No shutdown in progress.");
+  if (abort) {
+    if (!ctx.svc.server.abortShutdown()) return ctx.out.error("ERR No shutdown in progress.");
+    return ctx.out.ok();
+  }
   std::string err = ctx.svc.server.shutdown(flags);
   if (!err.empty()) ctx.out.error(err);
 }

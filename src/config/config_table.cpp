@@ -384,6 +384,8 @@ const std::vector<SettingDescriptor>& settingDescriptors() {
        formatBool<&Settings::stopWritesOnBgsaveError>},
       {"shutdown-on-sigterm", "server", true, false, parseSigterm, formatSigterm},
       {"shutdown-on-sigint", "server", true, false, parseSigint, formatSigint},
+      {"shutdown-timeout", "server", true, false, parseInt<&Settings::shutdownTimeout, 0, kMaxInt>,
+       formatInt<&Settings::shutdownTimeout>},
       {"dbfilename", "server", true, true, parseString<&Settings::dbfilename>, formatString<&Settings::dbfilename>},
       {"rdbcompression", "server", true, false, parseBool<&Settings::rdbcompression>, formatBool<&Settings::rdbcompression>},
       {"rdbchecksum", "server", true, false, parseBool<&Settings::rdbchecksum>, formatBool<&Settings::rdbchecksum>},

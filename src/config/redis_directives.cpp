@@ -99,7 +99,6 @@ constexpr std::array kUnsupported = {
     UnsupportedDirective{"sanitize-dump-payload", ValueKind::kEnum, 0, 0, "no, yes, clients"},
     UnsupportedDirective{"server_cpulist", ValueKind::kOneWord},
     UnsupportedDirective{"set-proc-title", ValueKind::kYesNo},
-    UnsupportedDirective{"shutdown-timeout", ValueKind::kInteger, 0, 2147483647},
     UnsupportedDirective{"socket-mark-id", ValueKind::kInteger, 0, 4294967295},
     UnsupportedDirective{"stream-node-max-bytes", ValueKind::kMemory, 0, kMax64},
     UnsupportedDirective{"stream-node-max-entries", ValueKind::kInteger, 0, kMax64},

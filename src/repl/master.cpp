@@ -147,6 +147,22 @@ int64_t Master::countAcks(int64_t offset) const {
                        [&](const Replica& r) { return r.state == State::Online && r.ackOffset >= offset; });
 }
 
+bool Master::allAcked(int64_t offset) const {
+  return std::all_of(replicas_.begin(), replicas_.end(), [&](const Replica& r) { return r.ackOffset == offset; });
+}
+
+size_t Master::logLagging(int64_t offset, int64_t nowMs) const {
+  size_t lagging = 0;
+  for (const Replica& r : replicas_) {
+    if (r.ackOffset == offset) continue;
+    ++lagging;
+    const int64_t lag = r.state == State::Online ? nowMs / 1000 - r.ackTimeMs / 1000 : 0;
+    spdlog::warn("Lagging replica {}:{} reported offset {} behind master, lag={}, state={}.", r.ip, r.port,
+                 offset - r.ackOffset, lag, stateName(r.state));
+  }
+  return lagging;
+}
+
 bool Master::sendRequestedAck() {
   if (!ackRequested_) return false;
   ackRequested_ = false;

@@ -376,6 +376,7 @@ void Server::beforeSleep() {
     limitChecks_.clear();
   }
   graveyard_.clear();
+  serveShutdownWait();  // replicas caught up or time is up: exit (below), or resume writes
   refreshPause();
   runExpireSlice();
   runEvictionSlice();
@@ -523,70 +524,6 @@ void Server::cron() {
   }
 }
 
-std::string Server::shutdown(const ShutdownFlags& flags) {
-  if (!prepareShutdown(flags)) return "ERR Errors trying to SHUTDOWN. Check logs.";
-  shutdownRequested_ = true;  // performShutdown() once this client's command returns
-  return "";
-}
-
-bool Server::prepareShutdown(const ShutdownFlags& flags) {
-  spdlog::warn("User requested shutdown...");
-  // The log being turned on has no base yet: exiting now would leave the
-  // writes since then in no file a restart reads (Redis refuses too).
-  if (aof_ && aof_->enabling()) {
-    if (!flags.force) {
-      spdlog::warn("Writing initial AOF, can't exit.");
-      return false;
-    }
-    spdlog::warn("Writing initial AOF. Exit anyway.");
-  }
-  // The snapshot written below (or the log) has everything the children have.
-  snapshot_.killChild();
-  rewriter_.killChild();
-  if ((!config_.settings().save.empty() && !flags.nosave) || flags.save) {
-    spdlog::info("Saving the final RDB snapshot before exiting.");
-    if (!snapshot_.saveOnShutdown().empty()) {
-      if (!flags.force) {
-        spdlog::warn("Error trying to save the DB, can't exit.");
-        spdlog::warn("Errors trying to shut down the server. Check the logs for more information.");
-        return false;
-      }
-      spdlog::warn("Error trying to save the DB. Exit anyway.");
-    }
-  }
-  return true;
-}
-
-void Server::performShutdown() {
-  if (stopped_) return;
-  stopped_ = true;
-  // The log's last group says where the data stands, even when the last
-  // stream bytes (PINGs) brought no record.
-  if (persist::ReplPosition p; aof_ && replPosition(p)) {
-    std::string line;
-    persist::appendPositionAnnotation(line, p);
-    aof_->appendNote(line);
-  }
-  replicaLink_.reset();
-  if (tcp_->closeListeners()) spdlog::info("Removing the unix socket file.");
-  tcp_->closeAll();
-  snapshot_.killChild();
-  rewriter_.killChild();
-  master_.killChild();
-  closeAof();  // everything logged is written and fsynced
-  uv_prepare_stop(&prepare_);
-  uv_idle_stop(&expireIdle_);
-  uv_idle_stop(&replIdle_);
-  uv_timer_stop(&cronTimer_);
-  uv_timer_stop(&blockTimer_);
-  uv_timer_stop(&pauseTimer_);
-  uv_signal_stop(&sigterm_);
-  uv_signal_stop(&sigint_);
-  if (supervisedBySystemd()) notifySystemd("STOPPING=1\n");
-  spdlog::warn("Erdtree is now ready to exit, bye bye...");
-  uv_stop(&loop_);
-}
-
 void Server::onPrepare(uv_prepare_t* h) { static_cast<Server*>(h->data)->beforeSleep(); }
 void Server::reclaimRemoteFrees() {
   int64_t start = util::monotonicUs();
@@ -600,20 +537,4 @@ void Server::onBlockTimer(uv_timer_t* h) {
   self->blockTimerDeadline_ = 0;
   self->services_.blocking.expireTimedOut(util::unixTimeMs());  // replies now, resumes in beforeSleep
 }
-// SIGTERM/SIGINT shut down as SHUTDOWN with shutdown-on-sigterm/-sigint's
-// modifiers would; if the final save fails the server keeps running, as
-// Redis does (send the signal again, or SHUTDOWN NOSAVE / FORCE).
-void Server::onSignal(uv_signal_t* h, int signum) {
-  auto* self = static_cast<Server*>(h->data);
-  const char* name = signum == SIGINT ? "SIGINT" : "SIGTERM";
-  spdlog::warn("Received {} scheduling shutdown...", name);
-  const config::ShutdownOptions& o =
-      signum == SIGINT ? self->config_.settings().shutdownOnSigint : self->config_.settings().shutdownOnSigterm;
-  if (!self->prepareShutdown(ShutdownFlags{o.save, o.nosave, o.now, o.force})) {
-    spdlog::warn("{} received but errors trying to shut down the server, check the logs for more information", name);
-    return;
-  }
-  self->performShutdown();
-}
-
 }  // namespace erdtree::server

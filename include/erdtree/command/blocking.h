@@ -56,6 +56,9 @@
 // processClientsWaitingReplicas); the reply, served or timed out, is the
 // number of replicas that acknowledged the offset (the ack counter).
 //
+// SHUTDOWN blocks here as well while a master waits for its replicas
+// (blockForShutdown): no key, no deadline, no timeout reply.
+//
 // Limits: waiters hold Session pointers; the server calls forget() before a
 // session is destroyed. Keys are only served by type (a list key never
 // serves a zset waiter), as in Redis 7.0.
@@ -114,6 +117,12 @@ class BlockingRegistry {
   void blockForAcks(Session& s, int64_t offset, int64_t numReplicas, int64_t deadlineMs,
                     std::span<const std::string_view> args);
   bool hasAckWaiters() const { return ackWaiters_ != 0; }
+  // SHUTDOWN while the server waits for its replicas: blocked, with no
+  // deadline, until the server exits (no reply) or the shutdown is
+  // cancelled (failShutdownWaiters). CLIENT UNBLOCK does not release it.
+  void blockForShutdown(Session& s);
+  // Replies the error to every SHUTDOWN waiter and releases it.
+  void failShutdownWaiters(std::string_view error);
   // How many replicas acknowledged an offset (set by the server; 0 without).
   void setAckCounter(std::function<int64_t(int64_t)> counter) { ackCounter_ = std::move(counter); }
   // Told when a key served a blocked command, with the command as received:
@@ -174,6 +183,7 @@ class BlockingRegistry {
     std::vector<std::pair<std::string, Queue::iterator>> positions;
     int64_t ackOffset = 0;          // WAIT: the offset to be acknowledged
     int64_t ackReplicas = 0;        // WAIT: by how many replicas
+    bool shutdown = false;          // SHUTDOWN (no cmd either, not a WAIT)
   };
 
   static std::string composite(int db, std::string_view key);

@@ -64,6 +64,7 @@ struct Settings {
   bool stopWritesOnBgsaveError = true;          // stop-writes-on-bgsave-error
   ShutdownOptions shutdownOnSigterm;            // shutdown-on-sigterm
   ShutdownOptions shutdownOnSigint;             // shutdown-on-sigint
+  int64_t shutdownTimeout = 10;                 // shutdown-timeout: seconds a master waits for its replicas
   std::string dbfilename = "dump.rdb";          // dbfilename
   bool rdbcompression = true;                   // rdbcompression (LZF for strings over 20 bytes)
   bool rdbchecksum = true;                      // rdbchecksum (CRC-64 at the end of the file)

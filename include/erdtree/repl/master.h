@@ -155,6 +155,13 @@ class Master {
   // WAIT: online replicas whose acknowledged offset is at least offset.
   int64_t countAcks(int64_t offset) const;
   void requestAck() { ackRequested_ = true; }
+  // Graceful shutdown (Redis's isReadyToShutdown): every replica, whatever
+  // its state, acknowledged exactly offset (true when there are none).
+  bool allAcked(int64_t offset) const;
+  // Logs Redis's "Lagging replica ..." line for each replica that did not;
+  // returns how many.
+  size_t logLagging(int64_t offset, int64_t nowMs) const;
+  size_t replicaCount() const { return replicas_.size(); }
   // Sends the requested REPLCONF GETACK * (once); true when one was sent.
   bool sendRequestedAck();
   // min-replicas-to-write: online replicas that acknowledged recently enough.

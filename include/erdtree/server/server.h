@@ -92,6 +92,7 @@ class Server final : public net::ConnectionHandler,
                          std::string_view type) override;
   size_t clientKill(const command::Session& caller, const KillFilter& filter) override;
   std::string shutdown(const ShutdownFlags& flags) override;
+  bool abortShutdown() override;
   std::string bgrewriteaof(bool inExec) override;
   command::MemoryStats memoryStats() override;  // memory_stats.cpp
   std::string debugLoadAof() override;           // persistence.cpp
@@ -129,11 +130,23 @@ class Server final : public net::ConnectionHandler,
   void applySettings();
   void cron();
   void beforeSleep();
-  // Redis's finishShutdown in two halves: prepareShutdown() does what may
-  // fail (the final save); false means keep running (logged). Then
-  // performShutdown() closes clients and the log and stops the loop.
+  // Shutting down (SHUTDOWN, SIGTERM/SIGINT), as Redis 7.0 (shutdown.cpp).
+  // waitForReplicasFirst() is prepareForShutdown's first half: a master
+  // whose replicas have not acknowledged its offset pauses writes, asks
+  // them for an ACK and waits up to shutdown-timeout (true: waiting; the
+  // loop checks in serveShutdownWait()). Then Redis's finishShutdown in two
+  // halves: prepareShutdown() logs lagging replicas and does what may fail
+  // (the final save); false means keep running (logged). performShutdown()
+  // closes clients and the log and stops the loop. cancelShutdown() ends a
+  // wait (ABORT, a failed save): the blocked callers get the error, writes
+  // resume.
+  bool waitForReplicasFirst(const ShutdownFlags& flags);
+  void serveShutdownWait();
+  void cancelShutdown();
   bool prepareShutdown(const ShutdownFlags& flags);
   void performShutdown();
+  int64_t shutdownDeadlineMs_ = 0;  // a shutdown waits for replicas until then (0: none)
+  ShutdownFlags shutdownFlags_;     // the waiting shutdown's modifiers
   std::string clientLine(const Client& c, int64_t nowMs) const;
   resp::ParseLimits parseLimits() const;
 
