@@ -1,7 +1,8 @@
 // The blocking-waiters registry through the real dispatcher, without
 // sockets: FIFO order, ready-key deduplication, one serve per multi-key
 // waiter, type filtering, timeouts in deadline order, CLIENT UNBLOCK,
-// forgetting a gone session, and the propagated non-blocking forms.
+// forgetting a gone session, the propagated non-blocking forms, SHUTDOWN
+// waiters and the shutdown part of the client pause.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -240,3 +241,51 @@ TEST(BlockingRegistry, ServedPopsTouchWatchedKeys) {
 }
 
 }  // namespace
+
+// SHUTDOWN waiting for replicas: no deadline, not a WAIT, not released by
+// CLIENT UNBLOCK; failShutdownWaiters gives each the error and resumes it.
+TEST(BlockingRegistry, ShutdownWaitersAreReleasedOnlyWithTheError) {
+  CommandHarness h;
+  Peer p1(1), p2(2);
+  h.svc.blocking.blockForShutdown(p1.session);
+  h.svc.blocking.blockForShutdown(p2.session);
+  EXPECT_TRUE(p1.session.blocked && p2.session.blocked);
+  EXPECT_EQ(h.svc.blocking.blockedCount(), 2u);
+  EXPECT_FALSE(h.svc.blocking.hasAckWaiters());
+  EXPECT_EQ(h.svc.blocking.nextDeadlineMs(), 0);
+  EXPECT_FALSE(h.svc.blocking.unblock(1, true));
+  h.svc.blocking.serveAckWaiters();
+  EXPECT_TRUE(p1.session.blocked);
+  h.svc.blocking.failShutdownWaiters("ERR Errors trying to SHUTDOWN. Check logs.");
+  EXPECT_FALSE(p1.session.blocked || p2.session.blocked);
+  EXPECT_EQ(p1.sink.out, "-ERR Errors trying to SHUTDOWN. Check logs.\r\n");
+  EXPECT_EQ(p2.sink.out, "-ERR Errors trying to SHUTDOWN. Check logs.\r\n");
+  EXPECT_EQ(h.svc.blocking.takeUnblocked().size(), 2u);
+  EXPECT_TRUE(h.svc.blocking.empty());
+}
+
+// CLIENT PAUSE and a shutdown's write pause: the stronger one is in effect,
+// CLIENT UNPAUSE ends only its own.
+TEST(ClientPause, ShutdownPauseOutlastsClientPause) {
+  CommandHarness h;
+  auto& p = h.svc.pause;
+  p.duringShutdown = true;
+  p.combine(kNow);
+  EXPECT_TRUE(p.active(kNow));
+  EXPECT_FALSE(p.all);
+  EXPECT_EQ(h.run({"CLIENT", "PAUSE", "100", "ALL"}, kNow), "+OK\r\n");
+  EXPECT_TRUE(p.all);
+  p.combine(kNow + 100);  // the ALL pause is over: writes only again
+  EXPECT_TRUE(p.active(kNow + 100));
+  EXPECT_FALSE(p.all);
+  // (Under an ALL pause CLIENT UNPAUSE itself is held, as in Redis.)
+  EXPECT_EQ(h.run({"CLIENT", "PAUSE", "100", "WRITE"}, kNow + 100), "+OK\r\n");
+  EXPECT_EQ(h.run({"CLIENT", "UNPAUSE"}, kNow + 100), "+OK\r\n");
+  EXPECT_EQ(p.byClientUntilMs, 0);
+  EXPECT_TRUE(p.active(kNow + 100));
+  EXPECT_FALSE(p.all);
+  p.duringShutdown = false;
+  p.combine(kNow);
+  EXPECT_FALSE(p.active(kNow));
+  EXPECT_EQ(p.untilMs, 0);
+}
