@@ -1,13 +1,16 @@
 // Graceful shutdown with replicas (Redis 7.0): a master whose replicas lag
 // pauses writes, asks them for an ACK and waits up to shutdown-timeout
-// before it saves and exits; SHUTDOWN ABORT cancels the wait, NOW skips it.
+// before it saves and exits; SHUTDOWN ABORT (or a failed final save)
+// cancels the wait, NOW skips it.
 // An erdtree master and an erdtree replica; with
 // ERDTREE_SERVER_BIN=/usr/bin/redis-server both are Redis 7.0.15 (the
 // oracle) and the same expectations hold.
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -25,8 +28,15 @@ int64_t msSince(std::chrono::steady_clock::time_point t) {
 
 // A master (no save rules) and one replica, linked and online.
 struct Pair {
-  explicit Pair(const std::string& shutdownTimeout)
+  // masterArgs: more flags for the master (after --save "").
+  explicit Pair(const std::string& shutdownTimeout, std::vector<std::string> masterArgs = {})
       : master({"--save", "", "--enable-debug-command", "yes", "--shutdown-timeout", shutdownTimeout}) {
+    if (!masterArgs.empty()) {
+      std::vector<std::string> args{"--save", "", "--enable-debug-command", "yes", "--shutdown-timeout",
+                                    shutdownTimeout};
+      args.insert(args.end(), masterArgs.begin(), masterArgs.end());
+      master.setExtraArgs(args);
+    }
     master.start();
     replica.setExtraArgs({"--save", "", "--enable-debug-command", "yes", "--replicaof",
                           "127.0.0.1 " + std::to_string(master.port())});
@@ -162,4 +172,39 @@ TEST(ShutdownReplicas, SigtermWaitsForReplicasToo) {
   EXPECT_GE(msSince(t0), 800);
   EXPECT_TRUE(logHas(p.master, "Waiting for replicas before shutting down.")) << p.master.log();
   EXPECT_TRUE(logHas(p.master, "Lagging replica")) << p.master.log();
+}
+
+// The final save fails after the wait: the shutdown is cancelled as ABORT
+// cancels it (the caller gets the error, held writes run, the master stays).
+TEST(ShutdownReplicas, FailedFinalSaveAfterTheWaitKeepsTheMasterRunning) {
+  namespace fs = std::filesystem;
+  const std::string data = fs::temp_directory_path() / ("erdtree-shutdown-save-" + std::to_string(::getpid()));
+  fs::create_directories(data);
+  struct RemoveAfter {
+    std::string dir;
+    ~RemoveAfter() { fs::remove_all(dir); }
+  } removeAfter{data};
+  Pair p("1", {"--dir", data, "--save", "3600 1"});
+  if (p.master.isRedis()) GTEST_SKIP() << "erdtree's save failure";
+  Client m(p.master.port());
+  ASSERT_TRUE(waitLong([&] { return p.online(m); }));
+  Stopped stopped(p.replica);
+  ASSERT_EQ(m.cmd({"SET", "k", "before"}).repr(), "+OK");
+  fs::remove_all(data);
+  Client caller(p.master.port());
+  caller.append({"SHUTDOWN"});
+  caller.flush();
+  ASSERT_TRUE(waitFor([&] { return logHas(p.master, "Waiting for replicas before shutting down."); }, 5000));
+  Client writer(p.master.port());
+  writer.append({"SET", "k", "during"});
+  writer.flush();
+  caller.setTimeout(5000);
+  EXPECT_EQ(caller.getReply().repr(), "-ERR Errors trying to SHUTDOWN. Check logs.");
+  EXPECT_EQ(writer.getReply().repr(), "+OK");
+  EXPECT_TRUE(logHas(p.master, "Error trying to save the DB, can't exit.")) << p.master.log();
+  EXPECT_TRUE(p.master.running());
+  EXPECT_EQ(m.cmd({"GET", "k"}).repr(), "$during");
+  EXPECT_EQ(m.cmd({"SHUTDOWN", "ABORT"}).repr(), "-ERR No shutdown in progress.");
+  fs::create_directories(data);  // the harness's stop() saves again
+  p.master.stop();
 }
