@@ -205,7 +205,9 @@ TEST_F(ReplicationRobustness, MasterKilledDuringAFullSync) {
 
   ServerProcess replica({"--save", ""});
   replica.start();
-  Client r(replica.port());
+  // Long timeouts: the replica answers nothing while it loads the full sync
+  // (docs/replication.md), which takes seconds under ASan on a busy machine.
+  Client r(replica.port(), 30000);
   for (int i = 0; i < 1000; ++i) r.append({"RPUSH", "old:" + std::to_string(i % 50), std::to_string(i)});
   for (int i = 0; i < 1000; ++i) r.getReply();
   r.cmd({"SET", "old:ttl", "v", "EX", "1000"});  // the replica's own, older data (no short TTLs)
@@ -236,7 +238,7 @@ TEST_F(ReplicationRobustness, MasterKilledDuringAFullSync) {
 
   // The master comes back with its snapshot: the replica syncs fully.
   master.start();
-  Client m2(master.port());
+  Client m2(master.port(), 30000);
   ASSERT_EQ(digest(m2), masterDigest);
   expectSameDigest(m2, r);
   EXPECT_EQ(digest(r), masterDigest);
