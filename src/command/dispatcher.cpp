@@ -49,9 +49,11 @@ Dispatcher::Dispatcher(Services& svc) : svc_(svc) {
   // A blocked command is timed and logged once it got its reply, with the
   // time its handler took when it blocked (Redis's updateStatsOnUnblock).
   svc_.blocking.setFinishedListener([this](Session& s, std::span<const std::string> args) {
-    if (!svc_.timeCommands || s.lastCommand == nullptr || args.empty()) return;
+    if (s.lastCommand == nullptr || args.empty()) return;
     const CommandSpec& spec = *s.lastCommand;
-    if (svc_.latencyTracking) svc_.commandStats.record(spec.index, s.blockedRunUs);
+    const int64_t runUs = svc_.timeCommands ? s.blockedRunUs : 0;
+    svc_.commandStats.recordCall(spec.index, runUs, false, svc_.timeCommands && svc_.latencyTracking);
+    if (!svc_.timeCommands) return;
     if (!svc_.slowlog.wants(s.blockedRunUs) || (spec.flags & kSkipSlowlog) != 0) return;
     std::vector<std::string_view> views(args.begin(), args.end());
     svc_.slowlog.push(views, 0, s.blockedRunUs, util::unixTimeMs() / 1000, s.addr, s.name);
@@ -76,6 +78,7 @@ const CommandSpec* Dispatcher::lookup(std::span<const std::string_view> args, co
     }
     const CommandSpec* sub = Registry::findSubcommand(*spec, args[1]);
     if (sub == nullptr) {
+      found = nullptr;  // Redis finds no command here: no commandstats line is charged
       std::string upper(untilNul(args[0]));
       for (char& c : upper) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
       error = "ERR unknown subcommand '";
@@ -98,23 +101,26 @@ const CommandSpec* Dispatcher::resolve(std::span<const std::string_view> args, r
   std::string error;
   const CommandSpec* spec = lookup(args, found, error, internal);
   if (spec == nullptr) {
-    ++svc_.stats.rejectedCalls;
+    svc_.errors.count(error);
     out.error(error);
   }
   return spec;
 }
 
 void Dispatcher::reject(Session& session, const CommandSpec* spec, std::string_view error, resp::Writer& out) {
-  ++svc_.stats.rejectedCalls;
+  if (spec != nullptr) svc_.commandStats.recordRejected(spec->index);
   if (spec != nullptr && spec->name == "exec") {
     // Redis's rejectCommand: a refused EXEC discards the transaction (and
     // the watches), even outside MULTI, and says why.
     discardTransaction(svc_, session);
     if (error.starts_with("ERR ")) error.remove_prefix(4);
-    out.error("EXECABORT Transaction discarded because of: " + std::string(error));
+    const std::string abort = "EXECABORT Transaction discarded because of: " + std::string(error);
+    svc_.errors.count(abort);
+    out.error(abort);
     return;
   }
   session.tx.aborted |= session.tx.inMulti;  // EXEC will answer EXECABORT
+  svc_.errors.count(error);
   out.error(error);
 }
 
@@ -279,16 +285,21 @@ void Dispatcher::call(Session& session, const CommandSpec& spec, std::span<const
   // duration: one pair of vDSO clock reads, skipped when all three are off.
   const bool timed = svc_.timeCommands;
   const int64_t startUs = timed ? util::monotonicUs() : 0;
+  const size_t replyMark = out.size();
   spec.handler(ctx);
   ++svc_.stats.commandsProcessed;
+  // A reply that begins with an error is a failed call (Redis's call()
+  // sees the error counter move). Nested EXEC commands count their own.
+  const bool failed = out.size() > replyMark && out.buffer()[replyMark] == '-';
+  if (failed) countHandlerError(out, replyMark);
   // The log replay (an internal session without an address) is not a client.
   const bool fromClient = !session.internal || !session.addr.empty();
   if (timed && session.blocked) session.blockedRunUs = util::monotonicUs() - startUs;  // counted when it ends
-  if (timed && fromClient && !session.blocked) {
-    const int64_t durationUs = util::monotonicUs() - startUs;
-    if (svc_.latencyTracking) svc_.commandStats.record(spec.index, durationUs);
+  if (fromClient && !session.blocked) {
+    const int64_t durationUs = timed ? util::monotonicUs() - startUs : 0;
+    svc_.commandStats.recordCall(spec.index, durationUs, failed, timed && svc_.latencyTracking);
     const bool latencySpike = svc_.latency.thresholdMs != 0 && durationUs / 1000 >= svc_.latency.thresholdMs;
-    if ((svc_.slowlog.wants(durationUs) || latencySpike) && (spec.flags & kSkipSlowlog) == 0)
+    if (timed && (svc_.slowlog.wants(durationUs) || latencySpike) && (spec.flags & kSkipSlowlog) == 0)
       recordSlow(session, spec, args, durationUs);
   }
   // MONITOR sees what ran, in the db it left selected, as Redis's call();
@@ -307,6 +318,13 @@ void Dispatcher::call(Session& session, const CommandSpec& spec, std::span<const
         for (size_t i : keys) svc_.watches.touch(db, args[i]);
     }
   }
+}
+
+void Dispatcher::countHandlerError(resp::Writer& out, size_t replyMark) {
+  // The error line the handler wrote, without its '-' and CRLF.
+  std::string_view reply(out.buffer());
+  reply.remove_prefix(replyMark + 1);
+  svc_.errors.count(reply.substr(0, reply.find('\r')));
 }
 
 void Dispatcher::recordSlow(const Session& session, const CommandSpec& spec, std::span<const std::string_view> args,

@@ -111,7 +111,7 @@ void writeHistogram(Context& ctx, const CommandSpec& spec, const CommandStats& s
   ctx.out.bulk(spec.name);
   ctx.out.mapHeader(2);
   ctx.out.bulk("calls");
-  ctx.out.integer(static_cast<int64_t>(st.calls));
+  ctx.out.integer(static_cast<int64_t>(st.samples));
   ctx.out.bulk("histogram_usec");
   size_t used = 0;
   for (uint64_t b : st.buckets) used += b != 0;
@@ -131,7 +131,7 @@ void latencyHistogramCommand(Context& ctx) {
   std::vector<const CommandSpec*> specs;
   auto consider = [&](const CommandSpec& spec) {
     const CommandStats* st = ctx.svc.commandStats.get(spec.index);
-    if (st != nullptr && st->calls != 0) specs.push_back(&spec);
+    if (st != nullptr && st->samples != 0) specs.push_back(&spec);
   };
   auto withSubs = [&](const CommandSpec& spec) {
     consider(spec);

@@ -63,7 +63,7 @@ Fields latencyStats(const command::Registry& registry, const command::CommandSta
     percentiles.emplace_back(word, std::strtod(std::string(word).c_str(), nullptr));
   auto line = [&](const command::CommandSpec& spec) {
     const command::CommandStats* st = stats.get(spec.index);
-    if (st == nullptr || st->calls == 0) return;
+    if (st == nullptr || st->samples == 0) return;
     std::string value;
     for (const auto& [text, pct] : percentiles) {
       char buf[64];
@@ -81,6 +81,37 @@ Fields latencyStats(const command::Registry& registry, const command::CommandSta
     line(*spec);
     for (const auto& sub : spec->subcommands) line(sub);
   }
+  return f;
+}
+
+// cmdstat_<command>:calls=..,usec=..,usec_per_call=..,rejected_calls=..,failed_calls=..
+// for every command (subcommands as config|get) called or refused since the
+// start or CONFIG RESETSTAT, in the registry's order.
+Fields commandStats(const command::Registry& registry, const command::CommandStatsTable& stats) {
+  Fields f;
+  auto line = [&](const command::CommandSpec& spec) {
+    const command::CommandStats* st = stats.get(spec.index);
+    if (st == nullptr || (st->calls == 0 && st->rejectedCalls == 0 && st->failedCalls == 0)) return;
+    // Redis divides in single precision and prints %.2f.
+    const float perCall = st->calls == 0 ? 0.0f : static_cast<float>(st->usec) / static_cast<float>(st->calls);
+    char buf[160];
+    std::snprintf(buf, sizeof(buf), "calls=%llu,usec=%llu,usec_per_call=%.2f,rejected_calls=%llu,failed_calls=%llu",
+                  static_cast<unsigned long long>(st->calls), static_cast<unsigned long long>(st->usec),
+                  static_cast<double>(perCall), static_cast<unsigned long long>(st->rejectedCalls),
+                  static_cast<unsigned long long>(st->failedCalls));
+    f.add("cmdstat_" + std::string(spec.name), std::string_view(buf));
+  };
+  for (const auto& spec : registry.all()) {
+    line(*spec);
+    for (const auto& sub : spec->subcommands) line(sub);
+  }
+  return f;
+}
+
+// errorstat_<code>:count=N, codes in byte order as Redis's radix tree.
+Fields errorStats(const command::ErrorStats& errors) {
+  Fields f;
+  for (const auto& [code, count] : errors.codes()) f.add("errorstat_" + code, "count=" + std::to_string(count));
   return f;
 }
 
@@ -306,7 +337,7 @@ std::string Server::info(std::span<const std::string_view> sections) {
     f.add("keyspace_misses", st.keyspaceMisses);
     f.add("pubsub_channels", static_cast<uint64_t>(services_.pubsub.channels("", true).size()));
     f.add("pubsub_patterns", static_cast<uint64_t>(services_.pubsub.patternCount()));
-    f.add("total_error_replies", errorReplies_ + st.rejectedCalls);
+    f.add("total_error_replies", services_.errors.total());
     f.add("unexpected_error_replies", 0);
     f.add("total_propagated_records", propagation_.records());
     section("Stats", f);
@@ -353,7 +384,9 @@ std::string Server::info(std::span<const std::string_view> sections) {
     section("CPU", f);
   }
   if (wanted("modules")) section("Modules", Fields{});
-  if (wanted("errorstats")) section("Errorstats", Fields{});
+  // Not in the default set, as in Redis: INFO commandstats, all, everything.
+  if (!sections.empty() && wanted("commandstats")) section("Commandstats", commandStats(registry_, services_.commandStats));
+  if (wanted("errorstats")) section("Errorstats", errorStats(services_.errors));
   // Not in the default set, as in Redis: INFO latencystats, all, everything.
   if (!sections.empty() && wanted("latencystats")) section("Latencystats", latencyStats(registry_, services_.commandStats, s.latencyTrackingInfoPercentiles));
   if (wanted("cluster")) {
@@ -382,10 +415,10 @@ void Server::resetStats() {
   keyspace_.lazyFreer().resetStats();  // lazyfreed_objects, as Redis 7.0
   rejectedConnections_ = 0;
   master_.resetStats();
-  errorReplies_ = 0;
+  services_.errors.reset();  // INFO errorstats, total_error_replies
   util::resetPeakMemory();
   eviction_.resetStats();
-  services_.commandStats.reset();  // LATENCY HISTOGRAM starts over, as Redis's resetCommandTableStats
+  services_.commandStats.reset();  // commandstats and LATENCY HISTOGRAM, as Redis's resetCommandTableStats
 }
 
 }  // namespace erdtree::server

@@ -273,8 +273,8 @@ void Server::processInput(Client& c) {
     if (st == resp::ParseStatus::Error) {
       std::string msg = "ERR ";
       msg += c.parser.errorMessage();
+      services_.errors.count(msg);
       out.error(msg);
-      ++errorReplies_;
       spdlog::debug("Protocol error ({}) from client id={} addr={}", c.parser.errorMessage(), c.session.id,
                     conn.peerAddress());
       in.clear();

@@ -1,5 +1,6 @@
 #pragma once
-// Per-command call counts and latency histograms (LATENCY HISTOGRAM, Redis's
+// Per-command statistics: INFO commandstats (calls, usec, rejected and
+// failed calls) and latency histograms (LATENCY HISTOGRAM, Redis's
 // latency-tracking). Instead of an HDR histogram, each command keeps one
 // counter per power-of-two bucket, bounded the way Redis's HDR log iterator
 // reports them (1, 2, 4, 8, 16, 33, 66, 132, ... microseconds), so the reply
@@ -15,7 +16,11 @@ namespace erdtree::command {
 
 struct CommandStats {
   static constexpr size_t kBuckets = 21;  // up to ~1.08 s: Redis clamps at 1 s
-  uint64_t calls = 0;
+  uint64_t calls = 0;          // handler runs (blocked ones when they end)
+  uint64_t usec = 0;           // their total duration (while commands are timed)
+  uint64_t rejectedCalls = 0;  // refused before running (arity, NOAUTH, OOM, ...)
+  uint64_t failedCalls = 0;    // ran and replied with an error
+  uint64_t samples = 0;        // durations in the histogram (latency-tracking on)
   std::array<uint64_t, kBuckets> buckets{};
 };
 
@@ -41,8 +46,8 @@ inline int64_t latencyBucketLabelUs(size_t bucket) { return static_cast<int64_t>
 // resolution: the top (ns) of the first bucket holding the
 // round(pct% of calls)-th call (at least the first). 0 without calls.
 inline uint64_t latencyPercentileNs(const CommandStats& st, double pct) {
-  if (st.calls == 0) return 0;
-  uint64_t want = static_cast<uint64_t>(pct / 100.0 * static_cast<double>(st.calls) + 0.5);
+  if (st.samples == 0) return 0;
+  uint64_t want = static_cast<uint64_t>(pct / 100.0 * static_cast<double>(st.samples) + 0.5);
   if (want == 0) want = 1;
   uint64_t seen = 0;
   for (size_t k = 0; k < CommandStats::kBuckets; ++k) {
@@ -55,11 +60,19 @@ inline uint64_t latencyPercentileNs(const CommandStats& st, double pct) {
 class CommandStatsTable {
  public:
   void resize(size_t specs) { stats_.assign(specs, CommandStats{}); }
-  void record(uint32_t specIndex, int64_t durationUs) {
+  // One finished run; the histogram only gets it with latency-tracking on.
+  void recordCall(uint32_t specIndex, int64_t durationUs, bool failed, bool histogram) {
     if (specIndex >= stats_.size()) return;
     CommandStats& s = stats_[specIndex];
     ++s.calls;
+    s.usec += static_cast<uint64_t>(durationUs);
+    s.failedCalls += failed ? 1 : 0;
+    if (!histogram) return;
+    ++s.samples;
     ++s.buckets[latencyBucket(durationUs)];
+  }
+  void recordRejected(uint32_t specIndex) {
+    if (specIndex < stats_.size()) ++stats_[specIndex].rejectedCalls;
   }
   const CommandStats* get(uint32_t specIndex) const {
     return specIndex < stats_.size() ? &stats_[specIndex] : nullptr;

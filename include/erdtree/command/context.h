@@ -15,6 +15,7 @@
 #include "erdtree/engine/keyspace.h"
 #include "erdtree/command/blocking.h"
 #include "erdtree/command/command_stats.h"
+#include "erdtree/command/error_stats.h"
 #include "erdtree/command/latency_monitor.h"
 #include "erdtree/command/monitor_feed.h"
 #include "erdtree/command/slowlog.h"
@@ -217,7 +218,6 @@ struct Stats {
   uint64_t keyspaceHits = 0;
   uint64_t keyspaceMisses = 0;
   uint64_t dirty = 0;            // writes since the last save
-  uint64_t rejectedCalls = 0;    // unknown command, arity, auth errors
 };
 
 // Who may run a protected command (Redis's enable-debug-command values).
@@ -265,7 +265,8 @@ struct Services {
   Replication* replication = nullptr;       // REPLCONF/PSYNC/SYNC/ROLE (command/replication.h)
   SlowLog slowlog;                          // SLOWLOG (mirrors slowlog-*)
   LatencyMonitor latency;                   // LATENCY (mirrors latency-monitor-threshold)
-  CommandStatsTable commandStats;           // LATENCY HISTOGRAM (sized by the server)
+  CommandStatsTable commandStats;           // INFO commandstats, LATENCY HISTOGRAM (sized by the server)
+  ErrorStats errors;                        // total_error_replies, INFO errorstats
   bool latencyTracking = true;              // mirrors latency-tracking
   // Whether the dispatcher times handlers at all: slowlog, latency monitor
   // or latency tracking on (refreshed with the settings).

@@ -37,12 +37,15 @@ class Dispatcher {
 
  private:
   // resolve() without the reply: nullptr and the error text (with its "ERR "
-  // prefix) when refused; found is the spec named, if any, even then.
+  // prefix) when refused; found is the spec named, if any, even then
+  // (none for an unknown subcommand, as Redis).
   const CommandSpec* lookup(std::span<const std::string_view> args, const CommandSpec*& found,
                             std::string& error, bool internal) const;
   // Refuses a request (Redis's rejectCommand): inside MULTI it flags the
   // transaction; a refused EXEC answers EXECABORT and discards it.
   void reject(Session& session, const CommandSpec* spec, std::string_view error, resp::Writer& out);
+  // Counts the error reply a handler wrote at replyMark (INFO errorstats).
+  void countHandlerError(resp::Writer& out, size_t replyMark);
   // A handler that ran long enough for a LATENCY sample or a SLOWLOG entry.
   void recordSlow(const Session& session, const CommandSpec& spec, std::span<const std::string_view> args,
                   int64_t durationUs);

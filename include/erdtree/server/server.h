@@ -261,7 +261,6 @@ class Server final : public net::ConnectionHandler,
   // Statistics for INFO.
   int64_t startTimeMs_ = 0;
   uint64_t rejectedConnections_ = 0;
-  uint64_t errorReplies_ = 0;
   uint64_t startupMemory_ = 0;  // used_memory_startup: before the data load
   std::string runId_;
   repl::ReplicationIds replIds_;  // master_replid, offsets (INFO replication, ROLE)
