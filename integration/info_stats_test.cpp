@@ -103,3 +103,25 @@ TEST_F(InfoStats, CommandAndErrorStatsMatchRedis) {
   expectSameStats();
   EXPECT_EQ(statsField(*a_, "total_error_replies"), "0");
 }
+
+// Blocked commands count when they end: a timeout is a call, CLIENT UNBLOCK
+// a failed call (with or without ERROR, as Redis 7.0.15), and an
+// UNBLOCKED error is an error reply that also fails the CLIENT UNBLOCK.
+TEST_F(InfoStats, BlockedCommandsCountWhenTheyEnd) {
+  both({"CONFIG", "RESETSTAT"});
+  both({"BLPOP", "nothing", "0.01"});  // times out
+  for (ServerProcess* server : {&ours_, &oracle_}) {
+    for (const char* mode : {"TIMEOUT", "ERROR"}) {
+      Client blocked(server->port()), admin(server->port());
+      const long long id = blocked.cmd({"CLIENT", "ID"}).integer;
+      blocked.append({"BLPOP", "nothing", "0"});
+      blocked.flush();
+      ASSERT_TRUE(waitLong([&] { return infoField(admin, "clients", "blocked_clients") == "1"; }, 5000));
+      EXPECT_EQ(admin.cmd({"CLIENT", "UNBLOCK", std::to_string(id), mode}).integer, 1);
+      const std::string reply = blocked.getReply().repr();
+      if (std::string(mode) == "ERROR") EXPECT_EQ(reply, "-UNBLOCKED client unblocked via CLIENT UNBLOCK");
+      else EXPECT_EQ(reply, "(nil)");
+    }
+  }
+  expectSameStats();
+}

@@ -135,13 +135,20 @@ void BlockingRegistry::release(uint64_t sessionId, bool resume) {
 }
 
 template <class F>
-void BlockingRegistry::replyTo(Session& s, F&& write) {
+bool BlockingRegistry::replyTo(Session& s, F&& write) {
   std::string scratch;  // a session without a sink (none today) or with CLIENT REPLY OFF drops the reply
   const bool drop = s.sink == nullptr || s.replyMode == Session::ReplyMode::kOff;
   std::string& buf = drop ? scratch : s.sink->buffer();
   resp::Writer out(buf, s.protocol);
+  const size_t mark = buf.size();
   write(out);
+  const bool error = buf.size() > mark && buf[mark] == '-';
+  if (error && errors_ != nullptr) {
+    std::string_view line = std::string_view(buf).substr(mark + 1);
+    errors_->count(line.substr(0, line.find('\r')));
+  }
   if (!drop) s.sink->appended();
+  return error;
 }
 
 void BlockingRegistry::serveReadyKeys(Services& svc, int64_t nowMs) {
@@ -174,12 +181,12 @@ void BlockingRegistry::serveKey(Services& svc, int db, std::string_view key, int
     }
     std::vector<std::string_view> args(w.args.begin(), w.args.end());
     bool served = false;
-    replyTo(*s, [&](resp::Writer& out) {
+    const bool failed = replyTo(*s, [&](resp::Writer& out) {
       Context ctx{*s, args, out, svc, nowMs};
       served = w.cmd->serve(ctx, key);
     });
     if (served) {
-      if (finished_) finished_(*s, w.args);
+      if (finished_) finished_(*s, w.args, true, failed);
       release(s->id, true);
     }
     if (last) return;
@@ -191,6 +198,7 @@ void BlockingRegistry::expireTimedOut(int64_t nowMs) {
     uint64_t id = deadlines_.begin()->second;
     Waiter& w = waiters_.at(id);
     replyTo(*w.session, [&](resp::Writer& out) { timeoutReply(w, out); });
+    if (finished_ && w.cmd != nullptr) finished_(*w.session, w.args, false, false);
     release(id, true);
   }
 }
@@ -203,6 +211,7 @@ bool BlockingRegistry::unblock(uint64_t sessionId, bool withError) {
     if (withError) out.error("UNBLOCKED client unblocked via CLIENT UNBLOCK");
     else timeoutReply(w, out);
   });
+  if (finished_ && w.cmd != nullptr) finished_(*w.session, w.args, false, true);
   release(sessionId, true);
   return true;
 }

@@ -46,14 +46,16 @@ bool arityOk(int arity, size_t argc) {
 
 Dispatcher::Dispatcher(Services& svc) : svc_(svc) {
   svc_.dispatcher = this;
+  svc_.blocking.setErrorStats(&svc_.errors);
   // A blocked command is timed and logged once it got its reply, with the
   // time its handler took when it blocked (Redis's updateStatsOnUnblock).
-  svc_.blocking.setFinishedListener([this](Session& s, std::span<const std::string> args) {
+  svc_.blocking.setFinishedListener([this](Session& s, std::span<const std::string> args, bool served,
+                                            bool failed) {
     if (s.lastCommand == nullptr || args.empty()) return;
     const CommandSpec& spec = *s.lastCommand;
     const int64_t runUs = svc_.timeCommands ? s.blockedRunUs : 0;
-    svc_.commandStats.recordCall(spec.index, runUs, false, svc_.timeCommands && svc_.latencyTracking);
-    if (!svc_.timeCommands) return;
+    svc_.commandStats.recordCall(spec.index, runUs, failed, served && svc_.timeCommands && svc_.latencyTracking);
+    if (!served || !svc_.timeCommands) return;
     if (!svc_.slowlog.wants(s.blockedRunUs) || (spec.flags & kSkipSlowlog) != 0) return;
     std::vector<std::string_view> views(args.begin(), args.end());
     svc_.slowlog.push(views, 0, s.blockedRunUs, util::unixTimeMs() / 1000, s.addr, s.name);
@@ -109,6 +111,7 @@ const CommandSpec* Dispatcher::resolve(std::span<const std::string_view> args, r
 
 void Dispatcher::reject(Session& session, const CommandSpec* spec, std::string_view error, resp::Writer& out) {
   if (spec != nullptr) svc_.commandStats.recordRejected(spec->index);
+  errorsSeen_ = svc_.errors.total() + 1;  // the error below
   if (spec != nullptr && spec->name == "exec") {
     // Redis's rejectCommand: a refused EXEC discards the transaction (and
     // the watches), even outside MULTI, and says why.
@@ -288,10 +291,13 @@ void Dispatcher::call(Session& session, const CommandSpec& spec, std::span<const
   const size_t replyMark = out.size();
   spec.handler(ctx);
   ++svc_.stats.commandsProcessed;
-  // A reply that begins with an error is a failed call (Redis's call()
-  // sees the error counter move). Nested EXEC commands count their own.
-  const bool failed = out.size() > replyMark && out.buffer()[replyMark] == '-';
-  if (failed) countHandlerError(out, replyMark);
+  if (out.size() > replyMark && out.buffer()[replyMark] == '-') countHandlerError(out, replyMark);
+  // Failed when errors were sent since the last command ended, as Redis's
+  // call() compares its error counter with the one it saw last: an EXEC
+  // fails only on an error after its last queued command, CLIENT UNBLOCK
+  // ERROR on the blocked client's error.
+  const bool failed = svc_.errors.total() > errorsSeen_;  // not after CONFIG RESETSTAT
+  errorsSeen_ = svc_.errors.total();
   // The log replay (an internal session without an address) is not a client.
   const bool fromClient = !session.internal || !session.addr.empty();
   if (timed && session.blocked) session.blockedRunUs = util::monotonicUs() - startUs;  // counted when it ends

@@ -78,6 +78,7 @@
 
 #include "erdtree/engine/entry.h"
 #include "erdtree/resp/writer.h"
+#include "erdtree/command/error_stats.h"
 
 namespace erdtree::command {
 
@@ -125,11 +126,15 @@ class BlockingRegistry {
   void failShutdownWaiters(std::string_view error);
   // How many replicas acknowledged an offset (set by the server; 0 without).
   void setAckCounter(std::function<int64_t(int64_t)> counter) { ackCounter_ = std::move(counter); }
-  // Told when a key served a blocked command, with the command as received:
-  // SLOWLOG and the latency histograms count it then, as Redis 7.0.15's
-  // updateStatsOnUnblock (a timed-out or CLIENT UNBLOCKed one is not counted).
-  using FinishedListener = std::function<void(Session&, std::span<const std::string>)>;
+  // Told when a blocked command ends, with the command as received: INFO
+  // commandstats counts it then, as Redis 7.0.15's updateStatsOnUnblock;
+  // SLOWLOG and the latency histograms only when a key served it (served).
+  // failed: it got an error, or CLIENT UNBLOCK ended it (Redis counts both).
+  using FinishedListener = std::function<void(Session&, std::span<const std::string>, bool served, bool failed)>;
   void setFinishedListener(FinishedListener l) { finished_ = std::move(l); }
+  // Where the error replies given to blocked clients are counted (INFO
+  // errorstats: UNBLOCKED, an error of the served command).
+  void setErrorStats(ErrorStats* errors) { errors_ = errors; }
   // Replies to and releases the WAIT clients whose replicas are there.
   void serveAckWaiters();
 
@@ -197,7 +202,7 @@ class BlockingRegistry {
   void release(uint64_t sessionId, bool resume);
   // Writes a reply to a waiting client's output through its sink.
   template <class F>
-  void replyTo(Session& s, F&& write);
+  bool replyTo(Session& s, F&& write);  // true when it wrote an error
 
   std::unordered_map<uint64_t, Waiter> waiters_;        // by session id
   std::unordered_map<std::string, Queue> byKey_;        // composite key -> FIFO
@@ -208,6 +213,7 @@ class BlockingRegistry {
   size_t ackWaiters_ = 0;                               // WAIT clients among waiters_
   std::function<int64_t(int64_t)> ackCounter_;
   FinishedListener finished_;
+  ErrorStats* errors_ = nullptr;
 };
 
 }  // namespace erdtree::command

@@ -52,6 +52,7 @@ class Dispatcher {
 
   Services& svc_;
   bool authRequired_ = false;
+  uint64_t errorsSeen_ = 0;  // total error replies when the last command ended (failed_calls)
 };
 
 }  // namespace erdtree::command
