@@ -4,33 +4,9 @@
 #include <cstdio>
 
 #include "erdtree/command/context.h"
+#include "erdtree/util/repr.h"
 
 namespace erdtree::command {
-
-void appendRepr(std::string& out, std::string_view s) {
-  out += '"';
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      default:
-        if (c >= 0x20 && c < 0x7f) {
-          out += static_cast<char>(c);
-        } else {
-          char hex[5];
-          std::snprintf(hex, sizeof(hex), "\\x%02x", c);
-          out += hex;
-        }
-    }
-  }
-  out += '"';
-}
 
 void MonitorFeed::add(Session& s) {
   if (std::find(monitors_.begin(), monitors_.end(), &s) == monitors_.end()) monitors_.push_back(&s);
@@ -53,7 +29,7 @@ void MonitorFeed::feed(const Session& from, int db, std::span<const std::string_
   line_ += ']';
   for (size_t i = 0; i < args.size(); ++i) {
     line_ += ' ';
-    appendRepr(line_, i < 64 && (redactMask >> i & 1) != 0 ? std::string_view("(redacted)") : args[i]);
+    util::appendRepr(line_, i < 64 && (redactMask >> i & 1) != 0 ? std::string_view("(redacted)") : args[i]);
   }
   line_ += "\r\n";
   for (Session* m : monitors_) {

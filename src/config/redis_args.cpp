@@ -1,5 +1,7 @@
 #include "erdtree/config/redis_args.h"
 
+#include "erdtree/util/repr.h"
+
 #include <cctype>
 
 namespace erdtree::config {
@@ -77,29 +79,8 @@ bool splitRedisArgs(std::string_view input, std::vector<std::string>& out) {
 }
 
 std::string quoteRedisArg(std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      default:
-        if (std::isprint(static_cast<unsigned char>(c))) {
-          out.push_back(c);
-        } else {
-          const auto b = static_cast<unsigned char>(c);
-          out += "\\x";
-          out.push_back(kHex[b >> 4]);
-          out.push_back(kHex[b & 15]);
-        }
-    }
-  }
-  out.push_back('"');
+  std::string out;
+  util::appendRepr(out, s);
   return out;
 }
 

@@ -11,6 +11,7 @@
 #include "erdtree/persist/file_io.h"
 #include "erdtree/util/crash_point.h"
 #include "erdtree/util/numbers.h"
+#include "erdtree/util/repr.h"
 
 namespace erdtree::persist {
 namespace {
@@ -29,25 +30,7 @@ void appendName(std::string& out, std::string_view s) {
     out.append(s);
     return;
   }
-  out.push_back('"');
-  for (unsigned char c : s) {
-    switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < ' ' || c >= 0x7f) {
-          char hex[8];
-          std::snprintf(hex, sizeof hex, "\\x%02x", c);
-          out += hex;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out.push_back('"');
+  util::appendRepr(out, s);  // sdscatrepr, as Redis writes the manifest
 }
 
 int hexValue(char c) {
@@ -80,6 +63,8 @@ bool splitWords(std::string_view line, std::vector<std::string>& words) {
         if (e == 'n') w.push_back('\n');
         else if (e == 'r') w.push_back('\r');
         else if (e == 't') w.push_back('\t');
+        else if (e == 'a') w.push_back('\a');
+        else if (e == 'b') w.push_back('\b');
         else if (e == 'x' && i + 1 < line.size() && hexValue(line[i]) >= 0 && hexValue(line[i + 1]) >= 0) {
           w.push_back(static_cast<char>(hexValue(line[i]) * 16 + hexValue(line[i + 1])));
           i += 2;

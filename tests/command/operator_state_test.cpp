@@ -11,6 +11,7 @@
 #include "erdtree/command/latency_monitor.h"
 #include "erdtree/command/monitor_feed.h"
 #include "erdtree/command/slowlog.h"
+#include "erdtree/util/repr.h"
 
 namespace {
 
@@ -64,7 +65,7 @@ TEST(SlowLog, RedactsSensitiveConfigSetValues) {
 
 TEST(MonitorFeed, QuotesAsSdscatrepr) {
   std::string out;
-  appendRepr(out, std::string_view("a\"b\\c\n\r\t\a\b\x01\xff z", 14));
+  erdtree::util::appendRepr(out, std::string_view("a\"b\\c\n\r\t\a\b\x01\xff z", 14));
   EXPECT_EQ(out, "\"a\\\"b\\\\c\\n\\r\\t\\a\\b\\x01\\xff z\"");
 }
 

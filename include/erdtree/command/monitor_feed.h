@@ -27,8 +27,4 @@ class MonitorFeed {
   std::string line_;  // reused between feeds
 };
 
-// Appends s quoted as Redis's sdscatrepr: "..." with \\ \" \n \r \t \a \b
-// escaped and other non-printable bytes as \xhh.
-void appendRepr(std::string& out, std::string_view s);
-
 }  // namespace erdtree::command
