@@ -174,6 +174,25 @@ TEST(ShutdownReplicas, SigtermWaitsForReplicasToo) {
   EXPECT_TRUE(logHas(p.master, "Lagging replica")) << p.master.log();
 }
 
+// A second SIGINT while waiting exits at once, status 1, as Redis ("You
+// insist... exiting now.").
+TEST(ShutdownReplicas, SecondSigintWhileWaitingExitsAtOnce) {
+  Pair p("30");
+  Client m(p.master.port());
+  ASSERT_TRUE(waitLong([&] { return p.online(m); }));
+  Stopped stopped(p.replica);
+  ASSERT_EQ(m.cmd({"SET", "k", "v"}).repr(), "+OK");
+  p.master.sendSignal(SIGINT);
+  ASSERT_TRUE(waitFor([&] { return logHas(p.master, "Waiting for replicas before shutting down."); }, 5000))
+      << p.master.log();
+  const auto t0 = std::chrono::steady_clock::now();
+  p.master.sendSignal(SIGINT);
+  ASSERT_TRUE(p.master.waitExit(5000)) << p.master.log();
+  EXPECT_LT(msSince(t0), 3000);
+  EXPECT_TRUE(logHas(p.master, "You insist... exiting now.")) << p.master.log();
+  EXPECT_NE(p.master.exitStatus(), 0);
+}
+
 // The final save fails after the wait: the shutdown is cancelled as ABORT
 // cancels it (the caller gets the error, held writes run, the master stays).
 TEST(ShutdownReplicas, FailedFinalSaveAfterTheWaitKeepsTheMasterRunning) {

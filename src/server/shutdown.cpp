@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <cstdlib>
 
 #include "erdtree/server/server.h"
 #include "erdtree/server/supervision.h"
@@ -141,6 +142,13 @@ void Server::performShutdown() {
 void Server::onSignal(uv_signal_t* h, int signum) {
   auto* self = static_cast<Server*>(h->data);
   const char* name = signum == SIGINT ? "SIGINT" : "SIGTERM";
+  // A second Ctrl-C while waiting for the replicas: exit at once, as Redis
+  // (status 1: not a clean shutdown; nothing is saved).
+  if (signum == SIGINT && self->shutdownDeadlineMs_ != 0) {
+    spdlog::warn("You insist... exiting now.");
+    spdlog::default_logger()->flush();
+    std::_Exit(1);
+  }
   spdlog::warn("Received {} scheduling shutdown...", name);
   const config::ShutdownOptions& o =
       signum == SIGINT ? self->config_.settings().shutdownOnSigint : self->config_.settings().shutdownOnSigterm;
