@@ -2,7 +2,6 @@
 // answers with no libraries, with Debian's redis-server 7.0.15 as the oracle
 // for every reply text and error.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -12,6 +11,7 @@
 #include <vector>
 
 #include "harness/client.h"
+#include "harness/oracle_pair.h"
 #include "harness/dataset.h"
 #include "harness/replication.h"
 #include "harness/server_process.h"
@@ -28,18 +28,9 @@ std::string distinctChars(int n) {
   return s;
 }
 
-bool haveRedis() { return ::access(kRedisServerBin, X_OK) == 0; }
-
-class DebugCommands : public ::testing::Test {
+class DebugCommands : public OraclePairTest {
  protected:
-  void SetUp() override {
-    if (!haveRedis()) GTEST_SKIP() << "no " << kRedisServerBin;
-    oracle_.setBinary(kRedisServerBin);
-    ours_.start();
-    oracle_.start();
-    a_ = std::make_unique<Client>(ours_.port(), 30000);
-    b_ = std::make_unique<Client>(oracle_.port(), 30000);
-  }
+  DebugCommands() : OraclePairTest({"--appendonly", "yes", "--save", ""}, {"--enable-debug-command", "yes"}, 30000) {}
   void both(const Cmd& cmd) {
     const std::string x = a_->cmd(cmd).repr(), y = b_->cmd(cmd).repr();
     EXPECT_EQ(x, y) << cmd[0] << " " << (cmd.size() > 1 ? cmd[1] : "");
@@ -50,10 +41,6 @@ class DebugCommands : public ::testing::Test {
     line = std::regex_replace(line, std::regex("at:0x[0-9a-f]+ "), "at:ADDR ");
     return std::regex_replace(line, std::regex(" lru:[0-9]+ lru_seconds_idle:[0-9]+"), " lru:L");
   }
-
-  ServerProcess ours_{{"--appendonly", "yes", "--save", ""}};
-  ServerProcess oracle_{{"--enable-debug-command", "yes"}};
-  std::unique_ptr<Client> a_, b_;
 };
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "harness/client.h"
+#include "harness/oracle_pair.h"
 #include "harness/replication.h"
 #include "harness/server_process.h"
 
@@ -19,16 +20,9 @@ namespace {
 
 using Cmd = std::vector<std::string>;
 
-class DebugDigest : public ::testing::Test {
+class DebugDigest : public OraclePairTest {
  protected:
-  void SetUp() override {
-    if (!std::filesystem::exists(kRedisServerBin)) GTEST_SKIP() << "no " << kRedisServerBin;
-    oracle_.setBinary(kRedisServerBin);
-    ours_.start();
-    oracle_.start();
-    a_ = std::make_unique<Client>(ours_.port());
-    b_ = std::make_unique<Client>(oracle_.port());
-  }
+  DebugDigest() : OraclePairTest({"--save", ""}, {"--enable-debug-command", "yes"}) {}
 
   // Runs cmd on both servers; the replies must agree too.
   void both(const Cmd& cmd) {
@@ -41,10 +35,6 @@ class DebugDigest : public ::testing::Test {
     dv.insert(dv.end(), keys.begin(), keys.end());
     EXPECT_EQ(a_->cmd(dv).repr(), b_->cmd(dv).repr());
   }
-
-  ServerProcess ours_{{"--save", ""}};
-  ServerProcess oracle_{{"--enable-debug-command", "yes"}};
-  std::unique_ptr<Client> a_, b_;
 };
 
 std::string n(int i) { return std::to_string(i); }

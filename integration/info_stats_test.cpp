@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "harness/client.h"
+#include "harness/oracle_pair.h"
 #include "harness/replication.h"
 #include "harness/server_process.h"
 
@@ -40,16 +41,9 @@ std::vector<std::string> sectionLines(Client& c, const std::string& section) {
 
 std::string statsField(Client& c, const std::string& name) { return infoField(c, "stats", name); }
 
-class InfoStats : public ::testing::Test {
+class InfoStats : public OraclePairTest {
  protected:
-  void SetUp() override {
-    if (!std::filesystem::exists(kRedisServerBin)) GTEST_SKIP() << "no " << kRedisServerBin;
-    oracle_.setBinary(kRedisServerBin);
-    ours_.start();
-    oracle_.start();
-    a_ = std::make_unique<Client>(ours_.port());
-    b_ = std::make_unique<Client>(oracle_.port());
-  }
+  InfoStats() : OraclePairTest({"--save", ""}, {}) {}
   // Runs cmd on both servers; the replies must agree too.
   void both(const Cmd& cmd) { ASSERT_EQ(a_->cmd(cmd).repr(), b_->cmd(cmd).repr()) << cmd[0]; }
   void expectSameStats() {
@@ -57,10 +51,6 @@ class InfoStats : public ::testing::Test {
     EXPECT_EQ(sectionLines(*a_, "errorstats"), sectionLines(*b_, "errorstats"));
     EXPECT_EQ(statsField(*a_, "total_error_replies"), statsField(*b_, "total_error_replies"));
   }
-
-  ServerProcess ours_{{"--save", ""}};
-  ServerProcess oracle_;
-  std::unique_ptr<Client> a_, b_;
 };
 
 }  // namespace
